@@ -1,0 +1,40 @@
+# Aduan: the two commands are `make run` and `make test`; both set up .venv on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The package indexes configured on some machines are noisy about missing local mirrors.
+PIP := $(BIN)/pip --disable-pip-version-check --quiet
+
+.PHONY: test lint build run bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]' 2>&1 | grep -v 'is ignored' || true
+	$(BIN)/python -c "import aduan, moto, hypothesis"
+	touch $@
+
+$(VENV)/.installed-deploy: pyproject.toml $(VENV)/.installed-dev
+	$(PIP) install -e '.[dev,deploy]' 2>&1 | grep -v 'is ignored' || true
+	$(BIN)/sam --version
+	touch $@
+
+test: $(VENV)/.installed-dev lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared/aduan
+	$(BIN)/cfn-lint template.yaml
+	@! grep -rnE '\.scan\(|"Scan"' functions shared --include='*.py' || (echo "a DynamoDB Scan is on a path" && false)
+
+# sam build without Docker and without a local python3.13: every function and the layer
+# are built by infra/build/Makefile (BuildMethod: makefile) for python3.13 on arm64.
+build: $(VENV)/.installed-deploy
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build --template-file template.yaml
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

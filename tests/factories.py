@@ -1,0 +1,30 @@
+"""Complaints as a story needs them, with realistic Indonesian values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aduan.models import Complaint, Location, Reporter
+from aduan.tracking import access_code_hash, new_tracking_id
+
+ASSIGNED_AT = datetime(2026, 3, 16, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB
+
+
+def complaint(**overrides: Any) -> Complaint:
+    tracking_id = overrides.pop("tracking_id", None) or new_tracking_id()
+    fields: dict[str, Any] = {
+        "tracking_id": tracking_id,
+        "title": "KTP elektronik belum jadi setelah tiga bulan",
+        "description": (
+            "Saya merekam e-KTP di Kecamatan Cikupa pada bulan Desember, sampai sekarang belum jadi."
+        ),
+        "category": "kependudukan",
+        "location": Location(region_code="36.03", address="Kecamatan Cikupa, Kabupaten Tangerang"),
+        "reporter": Reporter(name="Siti Aminah", phone="+6281234567890"),
+        "access_code_hash": access_code_hash(tracking_id, "ABCD2345"),
+        "created_at": ASSIGNED_AT,
+        "updated_at": ASSIGNED_AT,
+    }
+    fields.update(overrides)
+    return Complaint(**fields)

@@ -1,0 +1,314 @@
+"""template.yaml holds what we promise about the deployed system: least privilege, no Scan,
+every queue drained into a watched DLQ, and a build that needs neither Docker nor python3.13.
+
+The checks run on the template as the SAM translator expands it, offline, so that a policy
+template such as DynamoDBCrudPolicy is judged by the statements it really grants. Each checker
+is shown to catch a broken copy of the template, so a green run means something.
+"""
+
+import copy
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import lint_all, lint_file
+from samtranslator.translator.transform import transform
+
+from aduan_local.template import load_template, resources_of_type
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+BUILD_MAKEFILE = ROOT / "infra" / "build" / "Makefile"
+ROUTES = {
+    ("GET", "/health"),
+    ("POST", "/complaints"),
+    ("GET", "/complaints/{tracking_id}"),
+    ("GET", "/categories"),
+    ("GET", "/agencies"),
+}
+Template = dict[str, Any]
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+class _NoManagedPolicies:
+    """Stands in for the loader that would ask IAM for managed policy ARNs (no network in tests)."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def translate(template: Template) -> Template:
+    """Expand the SAM template to CloudFormation, as `sam deploy` would after `sam package`."""
+    packaged = copy.deepcopy(template)
+    for logical_id, resource in packaged["Resources"].items():
+        for key in ("CodeUri", "ContentUri"):
+            if key in resource.get("Properties", {}):
+                resource["Properties"][key] = f"s3://aduan-artifacts/{logical_id}.zip"
+    translated: Template = transform(packaged, {}, _NoManagedPolicies())
+    return translated
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a value, intrinsics included (a Fn::Sub pattern is a string too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _policy_documents(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
+    for lid, res in template["Resources"].items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::IAM::Role":
+            for policy in props.get("Policies", []):
+                yield lid, policy["PolicyDocument"]
+        elif res["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            yield lid, props["PolicyDocument"]
+
+
+def _statements(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
+    for lid, document in _policy_documents(template):
+        for statement in _as_list(document["Statement"]):
+            yield lid, statement
+
+
+def policy_problems(template: Template) -> list[str]:
+    """What in a translated template grants more than a named action on a named resource."""
+    problems = []
+    for lid, res in resources_of_type(template, "AWS::IAM::Role").items():
+        for arn in _strings(res["Properties"].get("ManagedPolicyArns", [])):
+            if arn.endswith("FullAccess"):
+                problems.append(f"{lid}: managed policy {arn}")
+    for lid, statement in _statements(template):
+        if statement.get("Effect") != "Allow":
+            continue
+        for negated in ("NotAction", "NotResource"):
+            if negated in statement:
+                problems.append(f"{lid}: Allow with {negated}")
+        for action in _strings(statement.get("Action", [])):
+            if "*" in action:
+                problems.append(f"{lid}: wildcard action {action}")
+            if action.lower().endswith(":scan"):
+                problems.append(f"{lid}: {action}")
+        for resource in _strings(statement.get("Resource", [])):
+            if resource == "*" or resource.endswith((":*", "/*")):
+                problems.append(f"{lid}: wildcard resource {resource}")
+    return problems
+
+
+def _is_dead_letter_queue(logical_id: str, queues: dict[str, Any]) -> bool:
+    targets = {
+        _as_list(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"].get("Fn::GetAtt", [None]))[0]
+        for q in queues.values()
+        if "RedrivePolicy" in q.get("Properties", {})
+    }
+    return logical_id in targets or "deadletter" in logical_id.lower() or logical_id.lower().endswith("dlq")
+
+
+def _alarms_on_first_message(template: Template) -> set[str]:
+    """Queues with an alarm that fires as soon as one message is visible."""
+    watched = set()
+    for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        threshold, operator = float(props.get("Threshold", 0)), props.get("ComparisonOperator")
+        fires = (operator == "GreaterThanOrEqualToThreshold" and threshold <= 1) or (
+            operator == "GreaterThanThreshold" and threshold < 1
+        )
+        if props.get("MetricName") != "ApproximateNumberOfMessagesVisible" or not fires:
+            continue
+        for dimension in props.get("Dimensions", []):
+            if dimension["Name"] == "QueueName" and "Fn::GetAtt" in dimension["Value"]:
+                watched.add(dimension["Value"]["Fn::GetAtt"][0])
+    return watched
+
+
+def queue_problems(template: Template) -> list[str]:
+    """Queues whose failed messages would be lost, or would pile up unseen."""
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    watched = _alarms_on_first_message(template)
+    problems = []
+    for lid, queue in queues.items():
+        if _is_dead_letter_queue(lid, queues):
+            if lid not in watched:
+                problems.append(f"{lid}: dead-letter queue without an alarm")
+            continue
+        redrive = queue.get("Properties", {}).get("RedrivePolicy")
+        target = _as_list((redrive or {}).get("deadLetterTargetArn", {}).get("Fn::GetAtt", [None]))[0]
+        if target not in queues:
+            problems.append(f"{lid}: no RedrivePolicy to a dead-letter queue in this template")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def _offline_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The translator asks boto3 for a region to pick the ARN partition; no credentials, no calls.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-3")
+
+
+@pytest.fixture(scope="module")
+def template() -> Template:
+    return load_template(TEMPLATE)
+
+
+@pytest.fixture
+def translated(template: Template) -> Template:
+    return translate(template)
+
+
+def test_template_translates_to_arm64_python313_functions_with_the_layer(translated: Template) -> None:
+    functions = resources_of_type(translated, "AWS::Lambda::Function")
+    layers = resources_of_type(translated, "AWS::Lambda::LayerVersion")
+    intake = functions["IntakeFunction"]["Properties"]
+    assert intake["Runtime"] == "python3.13"
+    assert intake["Architectures"] == ["arm64"]
+    assert intake["Handler"] == "app.handler"
+    assert [layer["Ref"] for layer in intake["Layers"]] == list(layers)
+    assert intake["Environment"]["Variables"]["ROUTING_QUEUE_URL"] == {"Ref": "RoutingQueue"}
+
+
+def test_intake_serves_the_public_routes_on_the_http_api(translated: Template) -> None:
+    api = resources_of_type(translated, "AWS::ApiGatewayV2::Api")["HttpApi"]
+    paths = api["Properties"]["Body"]["paths"]
+    served = {(method.upper(), path) for path, methods in paths.items() for method in methods}
+    assert served >= ROUTES
+    cors = api["Properties"]["Body"]["x-amazon-apigateway-cors"]
+    assert set(cors["allowHeaders"]) >= {"idempotency-key", "x-access-code"}
+
+
+def test_cfn_lint_reports_nothing() -> None:
+    matches = lint_file(TEMPLATE)
+    assert [str(match) for match in matches] == []
+
+
+def test_cfn_lint_catches_an_invalid_property() -> None:
+    broken = TEMPLATE.read_text().replace("VisibilityTimeout: 60", "VisibilityTimeout: 99999")
+    assert lint_all(broken)
+
+
+def test_no_function_is_granted_a_wildcard_a_scan_or_full_access(translated: Template) -> None:
+    assert policy_problems(translated) == []
+
+
+def test_intake_may_only_read_and_write_its_items_and_send_to_routing(translated: Template) -> None:
+    role = translated["Resources"]["IntakeFunctionRole"]["Properties"]
+    granted = {
+        (action, json.dumps(statement["Resource"], sort_keys=True))
+        for document in role["Policies"]
+        for statement in _as_list(document["PolicyDocument"]["Statement"])
+        for action in _as_list(statement["Action"])
+    }
+    table = json.dumps({"Fn::GetAtt": ["ComplaintsTable", "Arn"]})
+    reporter_index = json.dumps({"Fn::Sub": "${ComplaintsTable.Arn}/index/ReporterIndex"})
+    routing_queue = json.dumps({"Fn::GetAtt": ["RoutingQueue", "Arn"]})
+    table_actions = ["GetItem", "PutItem", "UpdateItem", "ConditionCheckItem", "Query"]
+    assert granted == {
+        *((f"dynamodb:{action}", table) for action in table_actions),
+        ("dynamodb:Query", reporter_index),
+        ("sqs:SendMessage", routing_queue),
+    }
+
+
+def _intake_statements(template: Template) -> list[dict[str, Any]]:
+    intake = template["Resources"]["IntakeFunction"]["Properties"]
+    statements: list[dict[str, Any]] = intake["Policies"][0]["Statement"]
+    return statements
+
+
+def _grant_wildcard_action(template: Template) -> None:
+    _intake_statements(template)[0]["Action"].append("dynamodb:*")
+
+
+def _grant_wildcard_resource(template: Template) -> None:
+    _intake_statements(template)[-1]["Resource"] = "*"
+
+
+def _grant_scan(template: Template) -> None:
+    _intake_statements(template)[0]["Action"].append("dynamodb:Scan")
+
+
+def _add_crud_policy_template(template: Template) -> None:
+    policies = template["Resources"]["IntakeFunction"]["Properties"]["Policies"]
+    policies.append({"DynamoDBCrudPolicy": {"TableName": {"Ref": "ComplaintsTable"}}})
+
+
+def _add_full_access(template: Template) -> None:
+    policies = template["Resources"]["IntakeFunction"]["Properties"]["Policies"]
+    policies.append("arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (_grant_wildcard_action, "wildcard action dynamodb:*"),
+        (_grant_wildcard_resource, "wildcard resource *"),
+        (_grant_scan, "dynamodb:Scan"),
+        (_add_crud_policy_template, "dynamodb:Scan"),
+        (_add_full_access, "managed policy arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"),
+    ],
+)
+def test_policy_checker_catches(template: Template, mutate: Any, expected: str) -> None:
+    broken = copy.deepcopy(template)
+    mutate(broken)
+    assert f"IntakeFunctionRole: {expected}" in policy_problems(translate(broken))
+
+
+def test_every_queue_redrives_to_a_dead_letter_queue_that_alarms(translated: Template) -> None:
+    assert resources_of_type(translated, "AWS::SQS::Queue")
+    assert queue_problems(translated) == []
+
+
+def test_queue_checker_catches_a_queue_without_redrive(template: Template) -> None:
+    broken = copy.deepcopy(template)
+    del broken["Resources"]["RoutingQueue"]["Properties"]["RedrivePolicy"]
+    assert queue_problems(translate(broken)) == [
+        "RoutingQueue: no RedrivePolicy to a dead-letter queue in this template"
+    ]
+
+
+def test_queue_checker_catches_an_unwatched_dead_letter_queue(template: Template) -> None:
+    broken = copy.deepcopy(template)
+    del broken["Resources"]["RoutingDeadLetterAlarm"]
+    assert queue_problems(translate(broken)) == ["RoutingDeadLetterQueue: dead-letter queue without an alarm"]
+
+
+def test_outputs_give_the_api_url_table_and_queue(template: Template) -> None:
+    assert set(template["Outputs"]) >= {"ApiUrl", "TableName", "RoutingQueueUrl"}
+
+
+def make_dry_run(target: str) -> subprocess.CompletedProcess[str]:
+    """Ask infra/build/Makefile whether it can build a target, without building it."""
+    command = ["make", "--dry-run", "--makefile", str(BUILD_MAKEFILE), target, "ARTIFACTS_DIR=/nowhere"]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+@needs_make
+def test_every_built_resource_has_a_target_in_the_shared_makefile(template: Template) -> None:
+    built = {
+        lid: res
+        for lid, res in template["Resources"].items()
+        if res["Type"] in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion")
+    }
+    assert built
+    for lid, res in built.items():
+        # BuildMethod makefile: no local python3.13 needed; ContextPath: one Makefile for all.
+        assert res.get("Metadata", {}).get("BuildMethod") == "makefile", lid
+        assert res["Metadata"].get("ContextPath") == "infra/build", lid
+        result = make_dry_run(f"build-{lid}")
+        assert result.returncode == 0, result.stderr
+
+
+@needs_make
+def test_makefile_check_catches_a_resource_without_a_target() -> None:
+    assert make_dry_run("build-RoutingQueue").returncode != 0

@@ -1,0 +1,177 @@
+"""The DynamoDB store against moto server, on a table built from template.yaml's own properties."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from aduan.aws.store import DynamoComplaintStore
+from aduan.deadlines import ClockKind, next_step, start_clock
+from aduan.errors import Conflict, NotFound
+from aduan.lifecycle import Action, apply
+from aduan.models import Actor, Complaint, Privacy, Reporter, Role, Status, TimelineEvent
+from aduan.workdays import WorkCalendar
+from tests.factories import ASSIGNED_AT, complaint
+
+pytestmark = pytest.mark.integration
+
+SYSTEM = Actor(role=Role.SYSTEM)
+DISDUKCAPIL = "kab-tangerang.disdukcapil"
+OPERATOR = Actor(role=Role.OPERATOR, agency_id=DISDUKCAPIL, user_id="op.disdukcapil")
+JAKARTA = WorkCalendar()
+
+
+@pytest.fixture
+def store(dynamodb: Any, complaints_table: str) -> DynamoComplaintStore:
+    return DynamoComplaintStore(dynamodb, complaints_table, reporter_secret=b"test-secret", shards=4)
+
+
+def submitted(store: DynamoComplaintStore, **overrides: Any) -> Complaint:
+    new = complaint(**overrides)
+    event = TimelineEvent(at=new.created_at, type="submitted", actor=Actor(role=Role.CITIZEN))
+    clock = start_clock(ClockKind.VERIFICATION, new.created_at, JAKARTA)
+    new = new.model_copy(update={"clock": clock})
+    store.create(new, event, next_due_at=_next_due(new))
+    return new
+
+
+def assigned(store: DynamoComplaintStore, case: Complaint, agency_id: str = DISDUKCAPIL) -> Complaint:
+    clock = start_clock(ClockKind.RESPONSE, case.created_at, JAKARTA)
+    changed, event = apply(
+        case,
+        Action.ASSIGN,
+        SYSTEM,
+        case.created_at,
+        changes={"agency_id": agency_id, "coordinator_id": "kab-tangerang", "clock": clock},
+    )
+    return store.save(changed, [event], next_due_at=_next_due(changed))
+
+
+def _next_due(case: Complaint) -> Any:
+    step = next_step(case.clock, JAKARTA)
+    return step[1] if step else None
+
+
+def test_a_complaint_and_its_timeline_come_back_as_written(store: DynamoComplaintStore) -> None:
+    case = assigned(store, submitted(store, location={"region_code": "36.03", "lat": -6.2, "lon": 106.5}))
+    stored = store.get(case.tracking_id)
+    assert stored == case
+    assert stored.version == 1
+    assert [event.type for event in store.timeline(case.tracking_id)] == ["submitted", "assigned"]
+
+
+def test_an_unknown_tracking_id_is_not_found(store: DynamoComplaintStore) -> None:
+    with pytest.raises(NotFound):
+        store.get("ABCDEFGHJK")
+
+
+def test_a_tracking_id_is_never_issued_twice(store: DynamoComplaintStore) -> None:
+    case = submitted(store)
+    with pytest.raises(Conflict):
+        submitted(store, tracking_id=case.tracking_id)
+
+
+def test_two_writers_on_one_version_one_wins_one_gets_conflict(store: DynamoComplaintStore) -> None:
+    case = assigned(store, submitted(store))
+    acknowledged, ack_event = apply(case, Action.ACKNOWLEDGE, OPERATOR, ASSIGNED_AT + timedelta(hours=1))
+    # Different times, so the two timeline events do not share a key: only `version` decides.
+    responded, respond_event = apply(case, Action.RESPOND, OPERATOR, ASSIGNED_AT + timedelta(hours=2))
+
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def write(changed: Complaint, event: TimelineEvent) -> None:
+        barrier.wait()
+        try:
+            store.save(changed, [event], next_due_at=None)
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("conflict")
+
+    writers = [
+        threading.Thread(target=write, args=(acknowledged, ack_event)),
+        threading.Thread(target=write, args=(responded, respond_event)),
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+
+    assert sorted(outcomes) == ["conflict", "saved"]
+    final = store.get(case.tracking_id)
+    assert final.version == case.version + 1
+    assert final.status in (Status.IN_PROGRESS, Status.RESPONDED)
+    types = [event.type for event in store.timeline(case.tracking_id)]
+    assert types[:2] == ["submitted", "assigned"]
+    assert len(types) == 3  # the loser's event was not written either
+
+
+def test_a_stale_version_is_a_conflict_even_without_a_race(store: DynamoComplaintStore) -> None:
+    case = assigned(store, submitted(store))
+    changed, event = apply(case, Action.ACKNOWLEDGE, OPERATOR, ASSIGNED_AT)
+    store.save(changed, [event], next_due_at=None)
+    later, later_event = apply(case, Action.RESPOND, OPERATOR, ASSIGNED_AT + timedelta(hours=1))
+    with pytest.raises(Conflict):
+        store.save(later, [later_event], next_due_at=None)
+    assert store.get(case.tracking_id).status is Status.IN_PROGRESS
+
+
+def test_a_complaint_whose_clock_stops_leaves_the_due_index(store: DynamoComplaintStore) -> None:
+    case = assigned(store, submitted(store))
+    long_after = ASSIGNED_AT + timedelta(days=60)
+    assert case.tracking_id in set(store.due(long_after))
+
+    responded, event = apply(case, Action.RESPOND, OPERATOR, ASSIGNED_AT, changes={"clock": None})
+    store.save(responded, [event], next_due_at=None)
+    assert case.tracking_id not in set(store.due(long_after))
+
+
+def test_the_due_query_finds_only_what_is_due_across_every_shard(store: DynamoComplaintStore) -> None:
+    cases = [assigned(store, submitted(store)) for _ in range(12)]
+    warning_at = next_step(cases[0].clock, JAKARTA)[1]  # type: ignore[index]
+    assert set(store.due(warning_at - timedelta(seconds=1))) == set()
+    assert set(store.due(warning_at)) == {case.tracking_id for case in cases}
+
+
+def test_the_inbox_returns_only_that_agencys_complaints_newest_first(store: DynamoComplaintStore) -> None:
+    ours = [
+        assigned(store, submitted(store, created_at=ASSIGNED_AT + timedelta(minutes=n))) for n in range(3)
+    ]
+    assigned(store, submitted(store), agency_id="kab-tangerang.pupr")
+
+    page = store.inbox(DISDUKCAPIL, Status.ASSIGNED)
+    assert [row.tracking_id for row in page.complaints] == [case.tracking_id for case in reversed(ours)]
+    assert store.inbox(DISDUKCAPIL, Status.IN_PROGRESS).complaints == []
+
+
+def test_the_inbox_pages_with_an_opaque_cursor(store: DynamoComplaintStore) -> None:
+    ours = {assigned(store, submitted(store)).tracking_id for _ in range(5)}
+    first = store.inbox(DISDUKCAPIL, Status.ASSIGNED, limit=3)
+    assert first.cursor is not None
+    second = store.inbox(DISDUKCAPIL, Status.ASSIGNED, limit=3, cursor=first.cursor)
+    seen = [row.tracking_id for row in first.complaints + second.complaints]
+    assert sorted(seen) == sorted(ours)
+
+
+def test_inbox_rows_carry_no_reporter_identity(store: DynamoComplaintStore) -> None:
+    assigned(store, submitted(store, privacy=Privacy.CONFIDENTIAL))
+    row = store.inbox(DISDUKCAPIL, Status.ASSIGNED).complaints[0]
+    assert "reporter" not in row.model_dump()
+    assert "Siti" not in row.model_dump_json()
+
+
+def test_a_citizens_complaints_are_found_by_phone_without_storing_it_in_the_index(
+    store: DynamoComplaintStore, dynamodb: Any, complaints_table: str
+) -> None:
+    phone = "+6285711112222"
+    mine = [submitted(store, reporter=Reporter(phone=phone)).tracking_id for _ in range(2)]
+    submitted(store, reporter=Reporter(email="warga@example.id"))
+    assert sorted(store.by_reporter_phone(phone)) == sorted(mine)
+
+    item = dynamodb.get_item(
+        TableName=complaints_table, Key={"pk": {"S": f"C#{mine[0]}"}, "sk": {"S": "#COMPLAINT"}}
+    )
+    assert phone not in item["Item"]["reporter_key"]["S"]
