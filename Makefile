@@ -36,5 +36,9 @@ lint: $(VENV)/.installed-dev
 build: $(VENV)/.installed-deploy
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build --template-file template.yaml
 
+# The whole system on this machine: API on http://127.0.0.1:3000, Ctrl-C stops everything.
+run: $(VENV)/.installed-dev
+	$(BIN)/aduan-local up
+
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

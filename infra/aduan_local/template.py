@@ -109,3 +109,18 @@ def create_table(dynamodb: Any, properties: dict[str, Any], table_name: str) -> 
             TableName=table_name,
             PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
         )
+
+
+def merged_function_properties(template: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
+    """A function's properties with the template's Globals.Function underneath, as SAM merges them."""
+    merged = dict(template.get("Globals", {}).get("Function", {}))
+    for key, value in resource.get("Properties", {}).items():
+        if key == "Environment":
+            variables = {
+                **merged.get("Environment", {}).get("Variables", {}),
+                **value.get("Variables", {}),
+            }
+            merged["Environment"] = {"Variables": variables}
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,197 @@
+"""Runs the template's functions: a warm pool of worker processes per function, like Lambda.
+
+A worker gets exactly the environment the template gives its function (resolved against the
+local resources), the emulator's endpoint and dummy credentials, and Lambda's reserved
+variables; nothing of the stack's own environment leaks in, so a variable the template forgot
+fails here as it would in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aduan_local.resources import Resources
+from aduan_local.template import merged_function_properties, resources_of_type
+
+log = logging.getLogger("aduan_local")
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    timeout: float
+    memory: int
+    environment: dict[str, str]
+    events: dict[str, dict[str, Any]]
+    properties: dict[str, Any] = field(repr=False)
+
+
+def function_specs(template: dict[str, Any], local: Resources, root: Path) -> dict[str, FunctionSpec]:
+    specs = {}
+    for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items():
+        properties = merged_function_properties(template, resource)
+        variables = local.resolve(properties.get("Environment", {}).get("Variables", {}))
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            code_dir=(root / str(properties["CodeUri"])).resolve(),
+            handler=str(properties["Handler"]),
+            timeout=float(properties.get("Timeout", 3)),
+            memory=int(properties.get("MemorySize", 128)),
+            environment={name: str(value) for name, value in variables.items()},
+            events=properties.get("Events", {}),
+            properties=properties,
+        )
+    return specs
+
+
+class InvocationError(Exception):
+    """The function failed: an exception, a timeout or a crashed worker."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__(payload.get("errorMessage", "function error"))
+        self.payload = payload
+
+
+class _Worker:
+    """One execution environment: a process and the two pipes to talk to it."""
+
+    def __init__(self, spec: FunctionSpec, environment: dict[str, str]) -> None:
+        to_worker_read, to_worker_write = os.pipe()
+        from_worker_read, from_worker_write = os.pipe()
+        env = dict(environment, ADUAN_WORKER_FDS=f"{to_worker_read},{from_worker_write}")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "aduan_local.worker"],
+            env=env,
+            pass_fds=(to_worker_read, from_worker_write),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=spec.code_dir,
+        )
+        os.close(to_worker_read)
+        os.close(from_worker_write)
+        self.requests = os.fdopen(to_worker_write, "w", encoding="utf-8")
+        self.answers = os.fdopen(from_worker_read, "r", encoding="utf-8")
+        self.logical_id = spec.logical_id
+        threading.Thread(target=self._relay_output, daemon=True).start()
+
+    def _relay_output(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            log.info("[%s] %s", self.logical_id, raw.decode("utf-8", "replace").rstrip())
+
+    def invoke(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.requests.write(json.dumps(request) + "\n")
+        self.requests.flush()
+        answer: list[str] = []
+        reader = threading.Thread(target=lambda: answer.append(self.answers.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if reader.is_alive():
+            self.kill()
+            raise InvocationError(
+                {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"Task timed out after {timeout:.0f} seconds",
+                }
+            )
+        if not answer or not answer[0]:
+            raise InvocationError(
+                {"errorType": "Runtime.ExitError", "errorMessage": "Runtime exited without answering"}
+            )
+        parsed: dict[str, Any] = json.loads(answer[0])
+        return parsed
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait(timeout=5)
+
+
+class FunctionPool:
+    """Up to `size` warm workers for one function; invocations wait for a free one."""
+
+    def __init__(self, spec: FunctionSpec, local: Resources, size: int = 1) -> None:
+        self.spec = spec
+        self._environment = _lambda_environment(spec, local)
+        self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        for _ in range(size):
+            self._idle.put(None)  # a slot; the worker starts on first use (a cold start)
+
+    def invoke(self, event: Any) -> Any:
+        """Run the handler on `event`; its result, or InvocationError."""
+        worker = self._idle.get()
+        try:
+            if worker is None or not worker.alive():
+                worker = _Worker(self.spec, self._environment)
+                with self._lock:
+                    self._workers.append(worker)
+            request_id = str(uuid.uuid4())
+            started = time.perf_counter()
+            request = {"id": request_id, "event": event, "deadline": time.time() + self.spec.timeout}
+            try:
+                answer = worker.invoke(request, self.spec.timeout)
+            except InvocationError as error:
+                log.error("%s %s failed: %s", self.spec.logical_id, request_id, error.payload["errorMessage"])
+                raise
+            duration = (time.perf_counter() - started) * 1000
+            init = f" init {answer['init_ms']} ms" if "init_ms" in answer else ""
+            log.info("%s %s %.1f ms%s", self.spec.logical_id, request_id, duration, init)
+            if "error" in answer:
+                raise InvocationError(answer["error"])
+            return answer.get("result")
+        finally:
+            self._idle.put(worker)
+
+    def kill_workers(self) -> None:
+        """Kill every worker process (tests use it to crash a function mid-batch)."""
+        with self._lock:
+            for worker in self._workers:
+                worker.kill()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [worker.process.pid for worker in self._workers if worker.alive()]
+
+    def close(self) -> None:
+        self.kill_workers()
+
+
+def _lambda_environment(spec: FunctionSpec, local: Resources) -> dict[str, str]:
+    """The template's variables, Lambda's reserved ones, and the way to the emulator."""
+    reserved = {
+        "AWS_LAMBDA_FUNCTION_NAME": local.ref(spec.logical_id),
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_REGION": local.region,
+        "AWS_DEFAULT_REGION": local.region,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_ENDPOINT_URL": local.endpoint,
+        "AWS_SAM_LOCAL": "true",  # what `sam local` sets: Powertools' tracer stays off
+        "LAMBDA_TASK_ROOT": str(spec.code_dir),
+        "_HANDLER": spec.handler,
+        "TZ": "UTC",
+        "LANG": "C.UTF-8",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    return {**spec.environment, **reserved}

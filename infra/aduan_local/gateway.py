@@ -1,0 +1,174 @@
+"""The HTTP front door of the local stack: the template's HTTP API routes and /_local control endpoints."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from aduan_local.functions import InvocationError
+from aduan_local.httpapi import Unauthorized, match, request_event, response_parts
+
+if TYPE_CHECKING:
+    from aduan_local.stack import LocalStack
+
+log = logging.getLogger("aduan_local")
+
+MAX_BODY = 10 * 1024 * 1024  # API Gateway HTTP API's payload limit
+
+
+class GatewayHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as API Gateway
+    server_version = "aduan-local"
+
+    @property
+    def stack(self) -> LocalStack:
+        stack: LocalStack = self.server.stack  # type: ignore[attr-defined]
+        return stack
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_OPTIONS(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        split = urlsplit(self.path)
+        length = int(self.headers.get("content-length") or 0)
+        if length > MAX_BODY:
+            self._send_json(413, {"message": "Request Entity Too Large"})
+            return
+        body = self.rfile.read(length) if length else b""
+        try:
+            if split.path.startswith("/_local/"):
+                self._control(split.path, parse_qs(split.query), body)
+            else:
+                self._api(split.path, split.query, body)
+        except Exception:
+            log.exception("gateway error on %s %s", self.command, split.path)
+            self._send_json(500, {"message": "Internal Server Error"})
+
+    # -- the template's HTTP API --------------------------------------------------------------
+
+    def _api(self, path: str, query: str, body: bytes) -> None:
+        found = match(self.stack.routes, self.command, path)
+        if found is None:
+            self._send_json(404, {"message": "Not Found"})
+            return
+        route, parameters = found
+        claims = None
+        if route.authorizer is not None:
+            try:
+                claims = self.stack.verifier.claims(route.authorizer, self.headers.get("authorization"))
+            except Unauthorized as reason:
+                log.info("401 %s %s: %s", self.command, path, reason)
+                self._send_json(401, {"message": "Unauthorized"})
+                return
+        event = request_event(
+            route,
+            parameters,
+            method=self.command,
+            raw_path=path,
+            raw_query=query,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            claims=claims,
+        )
+        try:
+            result = self.stack.invoke(route.function, event)
+        except InvocationError as error:
+            timed_out = error.payload.get("errorType") == "Sandbox.Timedout"
+            status, message = (503, "Service Unavailable") if timed_out else (500, "Internal Server Error")
+            self._send_json(status, {"message": message})
+            return
+        status, headers, cookies, content = response_parts(result)
+        self._send(status, headers, content, cookies)
+
+    # -- control endpoints: what a developer or a test needs, never deployed -----------------
+
+    def _control(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
+        parts = path.strip("/").split("/")
+        stack = self.stack
+        if parts == ["_local", "outbox"] and self.command == "GET":
+            self._send_json(200, stack.outbox())
+        elif parts == ["_local", "info"] and self.command == "GET":
+            self._send_json(200, stack.describe())
+        elif parts[:2] == ["_local", "webhooks"] and self.command == "POST":
+            stack.webhooks.record(
+                path, {k.lower(): v for k, v in self.headers.items()}, body.decode("utf-8", "replace")
+            )
+            self._send_json(200, {"received": True})
+        elif len(parts) == 3 and parts[1] == "schedules" and self.command == "POST":
+            self._fire(parts[2], query.get("time", [None])[0])
+        elif len(parts) == 3 and parts[1] == "invoke" and self.command == "POST":
+            self._invoke(parts[2], json.loads(body or b"{}"))
+        elif len(parts) == 3 and parts[1] == "token" and self.command == "POST":
+            try:
+                self._send_json(200, stack.token(parts[2]))
+            except KeyError:
+                self._send_json(404, {"message": f"no local demo user {parts[2]}"})
+        else:
+            self._send_json(404, {"message": "Not Found"})
+
+    def _fire(self, function: str, time: str | None) -> None:
+        try:
+            at = datetime.fromisoformat(time.replace("Z", "+00:00")) if time else None
+        except ValueError:
+            self._send_json(400, {"message": f"time is not ISO 8601: {time}"})
+            return
+        if at is not None and at.tzinfo is None:
+            self._send_json(400, {"message": "time needs a zone, e.g. 2026-03-24T17:00:00Z"})
+            return
+        try:
+            self._send_json(200, {"function": function, "result": self.stack.fire(function, at)})
+        except KeyError:
+            self._send_json(404, {"message": f"{function} has no schedule"})
+        except InvocationError as error:
+            self._send_json(502, {"function": function, "error": error.payload})
+
+    def _invoke(self, function: str, event: Any) -> None:
+        if function not in self.stack.pools:
+            self._send_json(404, {"message": f"no function {function}"})
+            return
+        try:
+            self._send_json(200, {"function": function, "result": self.stack.invoke(function, event)})
+        except InvocationError as error:
+            self._send_json(502, {"function": function, "error": error.payload})
+
+    # -- responses ----------------------------------------------------------------------------
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        self._send(status, {"content-type": "application/json"}, json.dumps(payload, default=str).encode())
+
+    def _send(
+        self, status: int, headers: dict[str, str], body: bytes, cookies: list[str] | None = None
+    ) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        for cookie in cookies or []:
+            self.send_header("set-cookie", cookie)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)

@@ -1,0 +1,192 @@
+"""The local stack: template.yaml run against moto server, with no Docker and no AWS account.
+
+`LocalStack.start()` starts the emulator, creates the template's resources from their own
+properties, seeds reference data, and serves the HTTP API; SQS pollers and schedule timers drive
+the other functions. `make run`, the CLI and the end-to-end fixture all use this one class.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from aduan_local.events import ScheduleTimer, SqsPoller, scheduled_event, schedules, sqs_sources
+from aduan_local.functions import FunctionPool, InvocationError, function_specs
+from aduan_local.gateway import GatewayHandler
+from aduan_local.httpapi import JwtVerifier, http_routes
+from aduan_local.outbox import WebhookRecorder, outbox
+from aduan_local.resources import Resources, emulator_client, provision
+from aduan_local.template import TEMPLATE, load_template, resources_of_type
+
+log = logging.getLogger("aduan_local")
+
+REGION = "ap-southeast-3"  # Jakarta
+
+Seeder = Callable[[Resources], None]
+
+
+@dataclass
+class StackOptions:
+    template: Path = TEMPLATE
+    host: str = "127.0.0.1"
+    port: int = 3000
+    moto_port: int = 0  # 0: any free port
+    workers: int = 1  # warm execution environments per function
+    timers: bool = True  # fire rate() schedules in real time
+    region: str = REGION
+    parameters: dict[str, Any] = field(default_factory=dict)
+    seeders: list[Seeder] = field(default_factory=list)
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions | None = None) -> None:
+        self.options = options or StackOptions()
+        self.stopping = threading.Event()
+        self.webhooks = WebhookRecorder()
+        self.verifier = JwtVerifier()
+        self._threads: list[threading.Thread] = []
+        self.demo_users: dict[str, str] = {}
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> LocalStack:
+        from moto.server import ThreadedMotoServer
+
+        options = self.options
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the emulator's access log
+        self.moto = ThreadedMotoServer(ip_address=options.host, port=options.moto_port, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+
+        self.template = load_template(options.template)
+        root = Path(options.template).resolve().parent
+        self.resources = provision(
+            self.template, self.endpoint, region=options.region, parameters=options.parameters
+        )
+        self.functions = function_specs(self.template, self.resources, root)
+        self.pools = {
+            logical_id: FunctionPool(spec, self.resources, options.workers)
+            for logical_id, spec in self.functions.items()
+        }
+        self.routes = http_routes(self.template, self.resources, self.functions)
+        self.schedules = schedules(self.functions)
+        for seeder in options.seeders:
+            seeder(self.resources)
+
+        sqs = self.client("sqs")
+        for source in sqs_sources(self.functions, self.resources):
+            for _ in range(options.workers):
+                self._run(SqsPoller(source, self.pools[source.function], sqs, options.region, self.stopping))
+        if options.timers:
+            for schedule in self.schedules:
+                if schedule.enabled:
+                    self._run(
+                        ScheduleTimer(schedule, self.pools[schedule.function], self.resources, self.stopping)
+                    )
+
+        self.server = ThreadingHTTPServer((options.host, options.port), GatewayHandler)
+        self.server.daemon_threads = True
+        self.server.stack = self  # type: ignore[attr-defined]
+        self.url = f"http://{options.host}:{self.server.server_address[1]}"
+        self._run(threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True))
+        return self
+
+    def _run(self, thread: threading.Thread) -> None:
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+        for pool in self.pools.values():
+            pool.close()
+        for thread in self._threads:
+            thread.join(timeout=3)
+        self.moto.stop()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    # -- what the control endpoints and the CLI use -------------------------------------------
+
+    def client(self, service: str) -> Any:
+        return emulator_client(service, self.endpoint, self.options.region)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "api": self.url,
+            "aws_endpoint": self.endpoint,
+            "region": self.options.region,
+            "functions": sorted(self.functions),
+            "routes": [route.route_key for route in self.routes],
+            "queues": {
+                name: url for name, url in self.resources.refs.items() if url.startswith(self.endpoint)
+            },
+            "schedules": [f"{s.function}: {s.expression}" for s in self.schedules],
+            "worker_pids": {name: pool.pids() for name, pool in self.pools.items()},
+            "resources": self.resources.refs,
+        }
+
+    def outbox(self) -> dict[str, list[dict[str, Any]]]:
+        return outbox(self.options.region, self.webhooks)
+
+    def fire(self, function: str, at: datetime | None = None) -> Any:
+        """Run a function's schedule event with the event time `at` (now by default)."""
+        schedule = next((s for s in self.schedules if s.function == function), None)
+        if schedule is None:
+            raise KeyError(function)
+        event = scheduled_event(schedule, at or datetime.now(UTC), self.resources)
+        return self.pools[function].invoke(event)
+
+    def invoke(self, function: str, event: Any) -> Any:
+        return self.pools[function].invoke(event)
+
+    def add_user(self, username: str, password: str) -> None:
+        """Remember a local demo user's password, so `aduan-local token` can sign it in."""
+        self.demo_users[username] = password
+
+    def token(self, username: str) -> dict[str, Any]:
+        """Sign a demo user in at the local user pool: real tokens, signed by the emulator's keys."""
+        password = self.demo_users[username]
+        clients = resources_of_type(self.template, "AWS::Cognito::UserPoolClient")
+        logical_id, client = next(iter(clients.items()))
+        pool_id = self.resources.resolve(client["Properties"]["UserPoolId"])
+        result = self.client("cognito-idp").admin_initiate_auth(
+            UserPoolId=pool_id,
+            ClientId=self.resources.ref(logical_id),
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )["AuthenticationResult"]
+        return {
+            "token": result["IdToken"],
+            "access_token": result["AccessToken"],
+            "expires_in": result["ExpiresIn"],
+        }
+
+
+def log_stack(stack: LocalStack) -> None:
+    description = stack.describe()
+    print(
+        f"Aduan local stack: API {description['api']}  AWS emulator {description['aws_endpoint']}", flush=True
+    )
+    print("functions: " + ", ".join(description["functions"]), flush=True)
+    print("routes:    " + ", ".join(description["routes"]), flush=True)
+    print("queues:    " + ", ".join(description["queues"]), flush=True)
+    if description["schedules"]:
+        print("schedules: " + ", ".join(description["schedules"]), flush=True)
+    print(json.dumps({"ready": description["api"]}), flush=True)
+
+
+__all__ = ["InvocationError", "LocalStack", "StackOptions"]
