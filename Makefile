@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The package indexes configured on some machines are noisy about missing local mirrors.
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: test lint build run bench clean
+.PHONY: test lint build run bench clean holidays deploy-web
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,5 +40,19 @@ build: $(VENV)/.installed-deploy
 run: $(VENV)/.installed-dev
 	$(BIN)/aduan-local up
 
+STACK ?= aduan
+stack_output = $(shell aws cloudformation describe-stacks --stack-name $(STACK) \
+	--query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text)
+
+# Upload the citizen pages after `sam deploy` (docs/web.md); needs the AWS CLI.
+deploy-web:
+	aws s3 sync web/ s3://$(call stack_output,WebBucketName)/ --delete --cache-control "public, max-age=300"
+	aws cloudfront create-invalidation --distribution-id $(call stack_output,WebDistributionId) --paths '/*'
+
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate the shipped holiday table from the `holidays` package (after upgrading it).
+holidays: $(VENV)/.installed-dev
+	$(BIN)/python -c "import json; from aduan.workdays import HOLIDAY_TABLE, holiday_table; \
+	HOLIDAY_TABLE.write_text(json.dumps(holiday_table(2020, 2045), indent=0) + '\n')"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from aduan_local.stack import LocalStack, StackOptions
 from aduan_local.template import create_table, load_template
 
 REGION = "ap-southeast-3"  # Jakarta
+STACK_TEST_TEMPLATE = Path(__file__).parent / "e2e" / "stack" / "template.yaml"
 
 
 def free_port() -> int:
@@ -56,3 +60,49 @@ def complaints_table(dynamodb: Any, template: dict[str, Any]) -> str:
     name = f"complaints-{uuid.uuid4().hex[:8]}"
     create_table(dynamodb, template["Resources"]["ComplaintsTable"]["Properties"], name)
     return name
+
+
+# -- the local stack, for end-to-end and browser tests (one of each per session) ---------------
+
+
+class LogCapture(logging.Handler):
+    """Every log line of the stack and its functions, for tests that read the logs."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture(scope="session")
+def stack_logs() -> Iterator[LogCapture]:
+    capture = LogCapture()
+    logger = logging.getLogger("aduan_local")
+    logger.addHandler(capture)
+    logger.setLevel(logging.INFO)
+    yield capture
+    logger.removeHandler(capture)
+
+
+@pytest.fixture(scope="session")
+def test_stack(stack_logs: LogCapture) -> Iterator[LocalStack]:
+    """The local stack running the small template of tests/e2e/stack, without real-time timers."""
+    options = StackOptions(
+        template=STACK_TEST_TEMPLATE, port=free_port(), timers=False, stack_name="stack-test"
+    )
+    with LocalStack(options) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def local_stack(stack_logs: LogCapture) -> Iterator[LocalStack]:
+    """The whole system as `make run` starts it (the real template, seeded, with the citizen
+    pages), on free ports and without real-time timers: tests fire schedules themselves."""
+    from aduan_local.cli import WEB
+    from aduan_local.seed import default_seeders
+
+    options = StackOptions(port=free_port(), timers=False, seeders=default_seeders(), web_dir=WEB)
+    with LocalStack(options) as stack:
+        yield stack

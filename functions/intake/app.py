@@ -1,22 +1,115 @@
-"""Intake: the public HTTP API where citizens file and track complaints."""
+"""Intake: the public HTTP API where citizens file and track complaints (DESIGN §3)."""
 
-from typing import Any
+from __future__ import annotations
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-app = APIGatewayHttpResolver()
+from aduan import api
+from aduan.citizen import track_complaint
+from aduan.errors import DomainError
+from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
+from aduan.models import Channel
+from aduan.observability import logger
+from aduan.runtime import Runtime
+
+runtime = Runtime.from_environment("table_name", "routing_queue_url", "reporter_key_secret")
+app = APIGatewayHttpResolver(enable_validation=True)
+
+
+def _language() -> Any:
+    event = app.current_event
+    return api.body_language(event.decoded_body, event.headers.get("accept-language"))
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 @app.get("/health")
 def health() -> dict[str, str]:
-    """Tell the load balancer or the smoke test that the function answers."""
+    """Answers while the function can serve requests."""
     return {"status": "ok"}
+
+
+@app.get("/categories")
+def categories() -> dict[str, Any]:
+    """The complaint categories, with Indonesian and English names."""
+    return {"categories": runtime.reference().category_list()}
+
+
+@app.get("/agencies")
+def agencies() -> dict[str, Any]:
+    """The agencies and coordinators that complaints can reach."""
+    return {"agencies": runtime.reference().agency_list()}
+
+
+@app.post("/complaints")
+def submit(complaint: Annotated[ComplaintInput, Body()]) -> Response[Any]:
+    """File a complaint: 201 with the tracking ID and the access code (shown once)."""
+    key = app.current_event.headers.get("idempotency-key")
+    if key is not None and not 0 < len(key) <= 128:
+        return _json(400, api.error_body("invalid_idempotency_key", complaint.language))
+    receipt = submit_complaint(
+        complaint,
+        channel=Channel.WEB,
+        now=datetime.now(UTC),
+        reference=runtime.reference(),
+        complaints=runtime.complaints(),
+        routing=runtime.routing_queue(),
+        notifications=runtime.notification_queue(),
+        idempotency_key=f"web:{key}" if key else None,
+        fingerprint=request_fingerprint(complaint.model_dump(mode="json")),
+    )
+    logger.info(
+        "complaint accepted", extra={"tracking_id": receipt.tracking_id, "replayed": receipt.replayed}
+    )
+    # A retry gets exactly the first answer; the header says it is a replay.
+    headers = {"idempotent-replayed": "true"} if receipt.replayed else None
+    return Response(201, content_types.APPLICATION_JSON, receipt.public(), headers=headers)
+
+
+@app.get("/complaints/<tracking_id>")
+def track(tracking_id: str) -> dict[str, Any]:
+    """A complaint's status and public timeline; a confidential one only with X-Access-Code."""
+    return track_complaint(
+        tracking_id,
+        app.current_event.headers.get("x-access-code"),
+        complaints=runtime.complaints(),
+        names=runtime.reference(),
+        language=_language(),
+    )
+
+
+@app.exception_handler(RequestValidationError)
+def invalid_request(error: RequestValidationError) -> Response[Any]:
+    language = _language()
+    errors = list(error.errors())
+    if any(item["type"] == "json_invalid" for item in errors):
+        return _json(400, api.error_body("malformed_json", language))
+    return _json(422, api.error_body("validation_failed", language, api.validation_details(errors, language)))
+
+
+@app.exception_handler(DomainError)
+def domain_error(error: DomainError) -> Response[Any]:
+    language = _language()
+    return _json(
+        api.status_of(error.code),
+        api.error_body(error.code, language, api.domain_error_details(error, language)),
+    )
+
+
+@app.not_found
+def no_route(_: Exception) -> Response[Any]:
+    return _json(404, api.error_body("not_found", _language()))
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Resolve an API Gateway HTTP API (payload 2.0) event to its route."""
-    return app.resolve(event, context)
+    """Refuse what is too large or not JSON before parsing it, then resolve the route."""
+    return api.guard(event) or app.resolve(event, context)

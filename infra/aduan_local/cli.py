@@ -22,7 +22,9 @@ from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 from aduan_local.stack import LocalStack, StackOptions, log_stack
-from aduan_local.template import TEMPLATE
+from aduan_local.template import ROOT, TEMPLATE
+
+WEB = ROOT / "web"
 
 DEFAULT_URL = "http://127.0.0.1:3000"
 
@@ -50,6 +52,7 @@ def up(args: argparse.Namespace) -> None:
         workers=args.workers,
         timers=not args.no_timers,
         seeders=[] if args.no_seed else default_seeders(),
+        web_dir=Path(args.web) if args.web else None,
     )
     stack = LocalStack(options)
     stopped = threading.Event()
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     start.add_argument("--workers", type=int, default=1, help="warm workers per function")
     start.add_argument("--no-timers", action="store_true", help="fire schedules only by hand")
     start.add_argument("--no-seed", action="store_true", help="start with empty tables")
+    start.add_argument("--web", default=str(WEB), help="folder of static pages served at / ('' for none)")
 
     invoke = commands.add_parser("invoke", help="run a function once with an event")
     invoke.add_argument("function")

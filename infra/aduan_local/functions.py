@@ -127,9 +127,13 @@ class _Worker:
 class FunctionPool:
     """Up to `size` warm workers for one function; invocations wait for a free one."""
 
-    def __init__(self, spec: FunctionSpec, local: Resources, size: int = 1) -> None:
+    def __init__(
+        self, spec: FunctionSpec, local: Resources, size: int = 1, faults: Path | None = None
+    ) -> None:
         self.spec = spec
         self._environment = _lambda_environment(spec, local)
+        if faults is not None:
+            self._environment["ADUAN_LOCAL_FAULTS"] = str(faults)
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()

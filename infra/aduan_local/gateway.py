@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ class GatewayHandler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
+        self._handle()
+
+    def do_HEAD(self) -> None:
         self._handle()
 
     def do_POST(self) -> None:
@@ -71,6 +75,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
     def _api(self, path: str, query: str, body: bytes) -> None:
         found = match(self.stack.routes, self.command, path)
         if found is None:
+            if self.command in ("GET", "HEAD") and self._static(path):
+                return
             self._send_json(404, {"message": "Not Found"})
             return
         route, parameters = found
@@ -103,6 +109,22 @@ class GatewayHandler(BaseHTTPRequestHandler):
         status, headers, cookies, content = response_parts(result)
         self._send(status, headers, content, cookies)
 
+    def _static(self, path: str) -> bool:
+        """The citizen pages (web/), served at / as CloudFront serves them in front of the API."""
+        root = self.stack.options.web_dir
+        if root is None:
+            return False
+        target = (root / (path.lstrip("/") or "index.html")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(root.resolve()) or not target.is_file():
+            return False
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith(("javascript", "json")):
+            content_type += "; charset=utf-8"
+        self._send(200, {"content-type": content_type, "cache-control": "no-cache"}, target.read_bytes())
+        return True
+
     # -- control endpoints: what a developer or a test needs, never deployed -----------------
 
     def _control(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
@@ -117,6 +139,10 @@ class GatewayHandler(BaseHTTPRequestHandler):
                 path, {k.lower(): v for k, v in self.headers.items()}, body.decode("utf-8", "replace")
             )
             self._send_json(200, {"received": True})
+        elif parts == ["_local", "faults"] and self.command in ("POST", "DELETE"):
+            rules = json.loads(body or b"[]") if self.command == "POST" else []
+            stack.inject_faults(rules)
+            self._send_json(200, {"rules": rules})
         elif len(parts) == 3 and parts[1] == "schedules" and self.command == "POST":
             self._fire(parts[2], query.get("time", [None])[0])
         elif len(parts) == 3 and parts[1] == "invoke" and self.command == "POST":

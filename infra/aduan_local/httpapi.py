@@ -196,6 +196,8 @@ def request_event(
     query: dict[str, str] = {}
     for name, value in parse_qsl(raw_query, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value
+    # API Gateway tells the function how the client reached it (https in AWS, http here).
+    folded.setdefault("x-forwarded-proto", "http")
     text = is_text(folded.get("content-type", "text/plain"))
     now = datetime.now(UTC)
     request_id = str(uuid.uuid4())

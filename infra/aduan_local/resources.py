@@ -146,6 +146,7 @@ def provision(
     _user_pools(template, local, client("cognito-idp"))
     _topics(template, local, client("sns"))
     _email_identities(template, local, client("sesv2"))
+    _secrets(template, local, client("secretsmanager"))
     for logical_id in resources_of_type(template, "AWS::Serverless::Function"):
         local.refs[logical_id] = f"{stack_name}-{logical_id}"
         local.attributes[(logical_id, "Arn")] = (
@@ -246,3 +247,20 @@ def _email_identities(template: dict[str, Any], local: Resources, sesv2: Any) ->
         identity = str(local.resolve(resource["Properties"]["EmailIdentity"]))
         sesv2.create_email_identity(EmailIdentity=identity)
         local.refs[logical_id] = identity
+
+
+def _secrets(template: dict[str, Any], local: Resources, secretsmanager: Any) -> None:
+    for logical_id, resource in resources_of_type(template, "AWS::SecretsManager::Secret").items():
+        properties = resource.get("Properties", {})
+        name = _physical_name(local, logical_id, properties, "Name")
+        if "SecretString" in properties:
+            value = str(local.resolve(properties["SecretString"]))
+        else:
+            generate = properties.get("GenerateSecretString", {})
+            value = secretsmanager.get_random_password(
+                PasswordLength=int(generate.get("PasswordLength", 32)),
+                ExcludePunctuation=bool(generate.get("ExcludePunctuation", False)),
+            )["RandomPassword"]
+        arn = secretsmanager.create_secret(Name=name, SecretString=value)["ARN"]
+        local.refs[logical_id] = arn
+        local.attributes[(logical_id, "Id")] = arn

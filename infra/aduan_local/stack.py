@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from aduan_local.events import ScheduleTimer, SqsPoller, scheduled_event, schedules, sqs_sources
+from aduan_local.faults import write_rules
 from aduan_local.functions import FunctionPool, InvocationError, function_specs
 from aduan_local.gateway import GatewayHandler
 from aduan_local.httpapi import JwtVerifier, http_routes
@@ -35,14 +39,23 @@ Seeder = Callable[[Resources], None]
 @dataclass
 class StackOptions:
     template: Path = TEMPLATE
+    stack_name: str = "aduan-local"  # prefixes physical names; two stacks in one process must differ
     host: str = "127.0.0.1"
     port: int = 3000
     moto_port: int = 0  # 0: any free port
     workers: int = 1  # warm execution environments per function
     timers: bool = True  # fire rate() schedules in real time
     region: str = REGION
-    parameters: dict[str, Any] = field(default_factory=dict)
+    # Local values for the template's parameters: the SMS gateway token of DESIGN §3 and quick
+    # retries, so that a failed notification comes back in seconds rather than minutes.
+    parameters: dict[str, Any] = field(
+        default_factory=lambda: {
+            "SmsGatewayAuthToken": os.environ.get("ADUAN_SMS_TOKEN", "local-sms-token"),
+            "RetryBaseSeconds": "1",
+        }
+    )
     seeders: list[Seeder] = field(default_factory=list)
+    web_dir: Path | None = None  # static pages served at / (the citizen pages, web/)
 
 
 class LocalStack:
@@ -69,11 +82,17 @@ class LocalStack:
         self.template = load_template(options.template)
         root = Path(options.template).resolve().parent
         self.resources = provision(
-            self.template, self.endpoint, region=options.region, parameters=options.parameters
+            self.template,
+            self.endpoint,
+            region=options.region,
+            stack_name=options.stack_name,
+            parameters=options.parameters,
         )
         self.functions = function_specs(self.template, self.resources, root)
+        self.faults_file = Path(tempfile.mkdtemp(prefix="aduan-local-")) / "faults.json"
+        write_rules(self.faults_file, [])
         self.pools = {
-            logical_id: FunctionPool(spec, self.resources, options.workers)
+            logical_id: FunctionPool(spec, self.resources, options.workers, self.faults_file)
             for logical_id, spec in self.functions.items()
         }
         self.routes = http_routes(self.template, self.resources, self.functions)
@@ -112,6 +131,7 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=3)
         self.moto.stop()
+        shutil.rmtree(self.faults_file.parent, ignore_errors=True)
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -152,6 +172,10 @@ class LocalStack:
 
     def invoke(self, function: str, event: Any) -> Any:
         return self.pools[function].invoke(event)
+
+    def inject_faults(self, rules: list[dict[str, Any]]) -> None:
+        """Make the functions' AWS calls fail as the rules say (an empty list heals everything)."""
+        write_rules(self.faults_file, rules)
 
     def add_user(self, username: str, password: str) -> None:
         """Remember a local demo user's password, so `aduan-local token` can sign it in."""

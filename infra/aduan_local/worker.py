@@ -53,6 +53,11 @@ def _load_handler() -> Any:
 
 def main() -> None:
     read_fd, write_fd = (int(fd) for fd in os.environ.pop("ADUAN_WORKER_FDS").split(","))
+    faults = os.environ.pop("ADUAN_LOCAL_FAULTS", None)
+    if faults:
+        from aduan_local.faults import install
+
+        install(faults)
     requests = os.fdopen(read_fd, "r", encoding="utf-8")
     answers = os.fdopen(write_fd, "w", encoding="utf-8")
     handler: Any = None

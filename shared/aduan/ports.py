@@ -5,9 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from aduan.models import Complaint, ComplaintSummary, Status, TimelineEvent
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """What a request with an Idempotency-Key answered, kept for a day to answer its retries."""
+
+    key: str
+    fingerprint: str
+    response: dict[str, Any]
+    expires_at: datetime
+
+
+class MessageQueue(Protocol):
+    """A queue between two steps."""
+
+    def send(self, message: dict[str, Any], *, delay_seconds: int = 0) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -21,8 +37,22 @@ class Page:
 class ComplaintRepository(Protocol):
     """Where complaints and their timelines live. Every state change is conditional on `version`."""
 
-    def create(self, complaint: Complaint, event: TimelineEvent, *, next_due_at: datetime | None) -> None:
-        """Store a new complaint with its first event; Conflict if the tracking ID exists."""
+    def create(
+        self,
+        complaint: Complaint,
+        event: TimelineEvent,
+        *,
+        next_due_at: datetime | None,
+        idempotency: Idempotency | None = None,
+    ) -> None:
+        """Store a new complaint with its first event (and idempotency record) in one transaction;
+        Conflict with details `item` = `complaint` or `idempotency` naming what already exists."""
+
+    def idempotent_response(self, key: str) -> Idempotency | None:
+        """The record an earlier request with this key left, if it has not expired."""
+
+    def get_with_timeline(self, tracking_id: str) -> tuple[Complaint, list[TimelineEvent]]:
+        """The complaint and its timeline in one read; NotFound if there is no such complaint."""
 
     def get(self, tracking_id: str) -> Complaint:
         """The complaint, or NotFound."""

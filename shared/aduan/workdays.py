@@ -1,15 +1,18 @@
 """Working days: Monday to Friday less Indonesia's national holidays, in an agency's own time zone.
 
 Working time runs only on working days (all 24 hours of them); a deadline falls at the end of a
-working day. Holidays come from the `holidays` package (country ID), loaded on first use.
+working day. Holidays come from the `holidays` package (country ID), through a shipped table.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # Indonesia's three time zones, by their Indonesian names.
@@ -21,16 +24,49 @@ DAY = timedelta(days=1)
 _LAST_SECOND = time(23, 59, 59)
 
 
+# Indonesia's holidays as shipped with the package: computed from the `holidays` package by
+# `make holidays` (tests check they agree), because importing that package costs ~60 ms of cold start.
+HOLIDAY_TABLE = Path(__file__).parent / "data" / "holidays_id.json"
+
+
+def holiday_table(first_year: int, last_year: int) -> dict[str, Any]:
+    """The table of Indonesian holidays per category, from the `holidays` package (build time)."""
+    import holidays
+
+    table: dict[str, Any] = {"years": [first_year, last_year]}
+    for category in ("public", "government"):
+        days = holidays.country_holidays("ID", years=range(first_year, last_year + 1), categories=(category,))
+        table[category] = sorted(day.isoformat() for day in days)
+    return table
+
+
+class _HolidaySet:
+    """Holidays of the shipped table; years outside it are computed by the package on demand."""
+
+    def __init__(self, categories: tuple[str, ...]) -> None:
+        self._categories = categories
+        table = json.loads(HOLIDAY_TABLE.read_text())
+        self._first, self._last = table["years"]
+        self._days = {date.fromisoformat(day) for category in categories for day in table[category]}
+        self._fallback: Container[date] | None = None
+
+    def __contains__(self, day: object) -> bool:
+        if not isinstance(day, date):
+            return False
+        if self._first <= day.year <= self._last:
+            return day in self._days
+        if self._fallback is None:
+            import holidays
+
+            self._fallback = holidays.country_holidays("ID", categories=self._categories)
+        return day in self._fallback
+
+
 @cache
 def national_holidays(categories: tuple[str, ...] = ("public",)) -> Container[date]:
-    """Indonesia's holidays for any year asked about (the package fills years in as they are queried).
-
-    `public` is the national public holidays; add `government` for cuti bersama (joint leave days).
-    """
-    import holidays  # deferred: about 60 ms of import that only deadline arithmetic needs
-
-    calendar: Container[date] = holidays.country_holidays("ID", categories=categories)
-    return calendar
+    """Indonesia's holidays: `public` is the national public holidays; add `government` for cuti
+    bersama (joint leave days)."""
+    return _HolidaySet(categories)
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,19 @@ class WorkCalendar:
                 yield begin, next_midnight
             day += DAY
             begin = next_midnight
+
+
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def short_date(instant: datetime, zone_name: str, language: str) -> str:
+    """`24 Mar 2026` in the given zone: how a deadline is written in an SMS."""
+    local = instant.astimezone(ZoneInfo(zone_name))
+    months = _MONTHS.get(str(language), _MONTHS["id"])
+    return f"{local.day} {months[local.month - 1]} {local.year}"
 
 
 def as_utc(instant: datetime) -> datetime:

@@ -142,3 +142,17 @@ def test_a_dispute_or_field_examination_lengthens_the_response_clock(track: Resp
     extended = extend(clock, track, JAKARTA)
     assert extended.track is track
     assert extended.due_at == wib(due)
+
+
+def test_the_shipped_holiday_table_matches_the_holidays_package() -> None:
+    import json
+
+    from aduan.workdays import HOLIDAY_TABLE, holiday_table
+
+    shipped = json.loads(HOLIDAY_TABLE.read_text())
+    assert shipped == holiday_table(*shipped["years"]), "run `make holidays`"
+
+
+def test_years_beyond_the_table_come_from_the_package() -> None:
+    assert date(2060, 8, 17) in national_holidays()  # Independence Day
+    assert date(2060, 8, 18) not in national_holidays()

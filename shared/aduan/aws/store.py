@@ -14,17 +14,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from aduan.aws.items import from_item, json_document, to_item
 from aduan.errors import Conflict, NotFound
 from aduan.models import Complaint, ComplaintSummary, Status, TimelineEvent
-from aduan.ports import Page
+from aduan.ports import Idempotency, Page
 from aduan.tracking import reporter_key
 from aduan.workdays import iso
 
@@ -32,14 +31,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 COMPLAINT_SK = "#COMPLAINT"
+IDEMPOTENCY_SK = "#IDEMPOTENCY"
 EVENT_PREFIX = "E#"
 DUE_INDEX = "DueIndex"
 INBOX_INDEX = "InboxIndex"
 REPORTER_INDEX = "ReporterIndex"
 DEFAULT_SHARDS = 8
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 def complaint_pk(tracking_id: str) -> str:
@@ -52,30 +49,6 @@ def due_shard(tracking_id: str, shards: int) -> str:
     return f"DUE#{int.from_bytes(digest[:4], 'big') % shards}"
 
 
-def _to_item(document: dict[str, Any]) -> dict[str, Any]:
-    return {key: _serializer.serialize(value) for key, value in document.items() if value is not None}
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; the domain speaks int and float."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
-
-
-def _json_document(model: Complaint | TimelineEvent) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(model.model_dump_json(), parse_float=Decimal)
-    return document
-
-
 class DynamoComplaintStore:
     """ComplaintRepository on DynamoDB."""
 
@@ -84,20 +57,63 @@ class DynamoComplaintStore:
         client: DynamoDBClient,
         table_name: str,
         *,
-        reporter_secret: bytes,
+        reporter_secret: bytes | Callable[[], bytes],
         shards: int = DEFAULT_SHARDS,
     ) -> None:
         self._client = client
         self._table = table_name
-        self._reporter_secret = reporter_secret
+        # A function that only reads complaints never fetches the key (nor needs the permission).
+        self._secret_source = reporter_secret
         self._shards = shards
+
+    @property
+    def _reporter_secret(self) -> bytes:
+        if callable(self._secret_source):
+            self._secret_source = self._secret_source()
+        return self._secret_source
 
     # -- writes -------------------------------------------------------------------------------
 
-    def create(self, complaint: Complaint, event: TimelineEvent, *, next_due_at: datetime | None) -> None:
+    def create(
+        self,
+        complaint: Complaint,
+        event: TimelineEvent,
+        *,
+        next_due_at: datetime | None,
+        idempotency: Idempotency | None = None,
+    ) -> None:
         complaint_put = self._complaint_put(complaint, next_due_at)
         complaint_put["ConditionExpression"] = "attribute_not_exists(pk)"
-        self._transact([{"Put": complaint_put}, self._event_put(complaint, event, 0)])
+        items = [{"Put": complaint_put}, self._event_put(complaint, event, 0)]
+        if idempotency is not None:
+            document = {
+                "pk": f"IDEM#{idempotency.key}",
+                "sk": IDEMPOTENCY_SK,
+                "fingerprint": idempotency.fingerprint,
+                "response": idempotency.response,
+                "expires_at": int(idempotency.expires_at.timestamp()),
+            }
+            put = {
+                "TableName": self._table,
+                "Item": to_item(document),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+            items.append({"Put": put})
+        self._transact(items, names=["complaint", "event", "idempotency"])
+
+    def idempotent_response(self, key: str) -> Idempotency | None:
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"IDEM#{key}"}, "sk": {"S": IDEMPOTENCY_SK}},
+            ConsistentRead=True,
+        )
+        if "Item" not in response:
+            return None
+        document = from_item(response["Item"])
+        expires_at = datetime.fromtimestamp(document["expires_at"], UTC)
+        if expires_at < datetime.now(UTC):  # TTL deletes lazily; an expired record no longer counts
+            return None
+        return Idempotency(key, document["fingerprint"], document["response"], expires_at)
 
     def save(
         self, complaint: Complaint, events: Sequence[TimelineEvent], *, next_due_at: datetime | None
@@ -111,7 +127,7 @@ class DynamoComplaintStore:
         return changed
 
     def _complaint_put(self, complaint: Complaint, next_due_at: datetime | None) -> dict[str, Any]:
-        document = _json_document(complaint)
+        document = json_document(complaint)
         document |= {"pk": complaint_pk(complaint.tracking_id), "sk": COMPLAINT_SK}
         if next_due_at is not None:
             document |= {
@@ -122,30 +138,37 @@ class DynamoComplaintStore:
             document["inbox"] = f"{complaint.agency_id}#{complaint.status}"
         if complaint.reporter.phone:
             document["reporter_key"] = reporter_key(complaint.reporter.phone, self._reporter_secret)
-        return {"TableName": self._table, "Item": _to_item(document)}
+        return {"TableName": self._table, "Item": to_item(document)}
 
     def _event_put(self, complaint: Complaint, event: TimelineEvent, n: int) -> dict[str, Any]:
         stamp = event.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        document = _json_document(event) | {
+        document = json_document(event) | {
             "pk": complaint_pk(complaint.tracking_id),
             "sk": f"{EVENT_PREFIX}{stamp}#v{complaint.version:06d}#{n:02d}",
         }
         return {
             "Put": {
                 "TableName": self._table,
-                "Item": _to_item(document),
+                "Item": to_item(document),
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
 
-    def _transact(self, items: list[dict[str, Any]]) -> None:
+    def _transact(self, items: list[dict[str, Any]], names: Sequence[str] = ("complaint",)) -> None:
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
-            if code in ("TransactionCanceledException", "TransactionConflictException"):
-                raise Conflict("the complaint was changed by someone else; read it again") from error
-            raise
+            if code not in ("TransactionCanceledException", "TransactionConflictException"):
+                raise
+            reasons = error.response.get("CancellationReasons") or []
+            failed = [
+                names[n] if n < len(names) else "event"
+                for n, reason in enumerate(reasons)
+                if reason.get("Code") == "ConditionalCheckFailed"
+            ]
+            item = failed[0] if failed else "unknown"
+            raise Conflict("the complaint was changed by someone else; read it again", item=item) from error
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -157,7 +180,39 @@ class DynamoComplaintStore:
         )
         if "Item" not in response:
             raise NotFound("no complaint with this tracking ID")
-        return Complaint.model_validate(_domain_fields(_from_item(response["Item"])))
+        return Complaint.model_validate(_domain_fields(from_item(response["Item"])))
+
+    def get_with_timeline(self, tracking_id: str) -> tuple[Complaint, list[TimelineEvent]]:
+        complaint: Complaint | None = None
+        events = []
+        for item in self._query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": complaint_pk(tracking_id)}},
+            ConsistentRead=True,
+        ):
+            document = _domain_fields(from_item(item))
+            if item["sk"]["S"] == COMPLAINT_SK:
+                complaint = Complaint.model_validate(document)
+            elif item["sk"]["S"].startswith(EVENT_PREFIX):
+                events.append(TimelineEvent.model_validate(document))
+        if complaint is None:
+            raise NotFound("no complaint with this tracking ID")
+        return complaint, events
+
+    def append_event(self, tracking_id: str, event: TimelineEvent, event_id: str) -> None:
+        """Add an event that changes no state (a delivery attempt); the same `event_id` is written once."""
+        stamp = event.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        document = json_document(event) | {
+            "pk": complaint_pk(tracking_id),
+            "sk": f"{EVENT_PREFIX}{stamp}#{event_id}",
+        }
+        try:
+            self._client.put_item(
+                TableName=self._table, Item=to_item(document), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
 
     def timeline(self, tracking_id: str) -> list[TimelineEvent]:
         events = []
@@ -168,7 +223,7 @@ class DynamoComplaintStore:
                 ":events": {"S": EVENT_PREFIX},
             },
         ):
-            events.append(TimelineEvent.model_validate(_domain_fields(_from_item(item))))
+            events.append(TimelineEvent.model_validate(_domain_fields(from_item(item))))
         return events
 
     def due(self, now: datetime) -> Iterator[str]:
@@ -196,7 +251,7 @@ class DynamoComplaintStore:
         if cursor:
             request["ExclusiveStartKey"] = json.loads(base64.urlsafe_b64decode(cursor))
         response = self._client.query(**request)
-        rows = [ComplaintSummary.model_validate(_from_item(item)) for item in response.get("Items", [])]
+        rows = [ComplaintSummary.model_validate(from_item(item)) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
         return Page(rows, next_cursor)
@@ -222,3 +277,70 @@ _STORE_ATTRIBUTES = frozenset({"pk", "sk", "due_shard", "next_due_at", "inbox", 
 def _domain_fields(document: dict[str, Any]) -> dict[str, Any]:
     """The item less the keys and index attributes that only the store writes."""
     return {key: value for key, value in document.items() if key not in _STORE_ATTRIBUTES}
+
+
+NOTIFICATION_SK = "#NOTIFICATION"
+
+
+class NotificationLedger:
+    """At-most-once delivery: a notification is claimed before it is sent and completed after.
+
+    A claim is a lease: if the worker dies between claim and completion, another may take the
+    notification over once the lease ends (set it longer than the function's timeout).
+    """
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _key(self, notification_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"NOTIF#{notification_id}"}, "sk": {"S": NOTIFICATION_SK}}
+
+    def claim(self, notification_id: str, now: datetime, lease_seconds: int) -> str:
+        """`claimed` when this worker may send it; `done` when it was settled before; `busy`
+        when another worker holds a live lease."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **self._key(notification_id),
+                    "state": {"S": "in_progress"},
+                    "lease_until": {"N": str(int(now.timestamp()) + lease_seconds)},
+                    "expires_at": {"N": str(int(now.timestamp()) + 30 * 86400)},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR (#state = :busy AND lease_until < :now)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":busy": {"S": "in_progress"},
+                    ":now": {"N": str(int(now.timestamp()))},
+                },
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            item = self._client.get_item(
+                TableName=self._table, Key=self._key(notification_id), ConsistentRead=True
+            )
+            state = item.get("Item", {}).get("state", {}).get("S")
+            return "busy" if state == "in_progress" else "done"
+        return "claimed"
+
+    def settle(self, notification_id: str, outcome: str) -> None:
+        """Record that the notification was sent (or failed for good): it is never sent again."""
+        self._client.update_item(
+            TableName=self._table,
+            Key=self._key(notification_id),
+            UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":done": {"S": "done"}, ":outcome": {"S": outcome}},
+        )
+
+    def release(self, notification_id: str) -> None:
+        """Give the claim back after a transient failure, so the retry may send it."""
+        self._client.delete_item(
+            TableName=self._table,
+            Key=self._key(notification_id),
+            ConditionExpression="#state = :busy",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":busy": {"S": "in_progress"}},
+        )

@@ -1,0 +1,51 @@
+"""Notification worker: delivers each queued notification exactly once (SMS, email, webhook)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aduan.notifications import Notification
+from aduan.notify import RetryLater, deliver
+from aduan.observability import logger, metrics
+from aduan.runtime import Runtime
+
+runtime = Runtime.from_environment("table_name", "notification_queue_url", "sender_email", "webhook_secret")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    notification = Notification.model_validate_json(record.body)
+    attempt = int(record.attributes.approximate_receive_count)
+    try:
+        outcome = deliver(
+            notification,
+            ledger=runtime.ledger(),
+            complaints=runtime.complaints(),
+            directory=runtime.reference(),
+            channels=runtime.channels(),
+            now=datetime.now(UTC),
+            attempt=attempt,
+        )
+    except RetryLater as reason:
+        metrics.add_metric(name=f"NotificationRetried_{notification.channel}", unit="Count", value=1)
+        # Wait longer each time: 1, 2, 4 ... times the base, at most 15 minutes.
+        runtime.retry_later(record.receipt_handle, attempt)
+        logger.info("notification will be retried", extra={"id": notification.id, "reason": str(reason)})
+        raise
+    metrics.add_metric(name=f"Notification_{outcome}_{notification.channel}", unit="Count", value=1)
+    logger.info(
+        "notification", extra={"id": notification.id, "template": notification.template, "outcome": outcome}
+    )
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,301 @@
+"""Intake: a citizen's report becomes a complaint that is never lost.
+
+The complaint, its first timeline event and (with an Idempotency-Key) the idempotency record are
+written in one conditional transaction before the 201; only then is the routing message sent.
+If that send fails the citizen still gets the 201: the complaint carries a due time ten minutes
+on, and the escalation check's sweeper sends it to routing again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Protocol
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from aduan.deadlines import ClockKind, start_clock
+from aduan.errors import Conflict, DomainError
+from aduan.models import (
+    Actor,
+    Channel,
+    Classification,
+    Complaint,
+    Language,
+    Location,
+    Privacy,
+    Reporter,
+    Role,
+    TimelineEvent,
+)
+from aduan.ports import ComplaintRepository, Idempotency, MessageQueue
+from aduan.tracking import access_code_hash, new_access_code, new_tracking_id
+from aduan.workdays import WIT, WorkCalendar
+
+ROUTING_GRACE = timedelta(minutes=10)  # after this, a still-`submitted` complaint is sent to routing again
+IDEMPOTENCY_TTL = timedelta(hours=24)
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class ValidationFailed(DomainError):
+    """Fields the citizen must correct: details are (field, code, values) for the message catalogue."""
+
+    code = "validation_failed"
+
+    def __init__(self, problems: list[tuple[str, str, dict[str, Any]]]) -> None:
+        super().__init__("some fields need correcting")
+        self.problems = problems
+
+
+class IdempotencyMismatch(DomainError):
+    code = "idempotency_mismatch"
+
+
+def normalise_phone(text: str) -> str:
+    """An Indonesian phone number in E.164 (+62...), from the ways people write it."""
+    import phonenumbers  # deferred: only reports with a phone number need it
+
+    digits = re.sub(r"[^\d+]", "", text)
+    if digits.startswith("62"):
+        digits = "+" + digits
+    try:
+        number = phonenumbers.parse(digits, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise PydanticCustomError("invalid_phone", "not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ReporterInput(_Input):
+    name: Annotated[Text, Field(max_length=100)] | None = None
+    phone: Annotated[Text, Field(max_length=32)] | None = None
+    email: Annotated[Text, Field(max_length=254)] | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return normalise_phone(value) if value else None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value and not _EMAIL.match(value):
+            raise PydanticCustomError("invalid_email", "not a valid email address")
+        return value.lower() if value else None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ReporterInput:
+        if not (self.phone or self.email):
+            raise PydanticCustomError("contact_required", "a phone number or an email is needed")
+        return self
+
+
+class LocationInput(_Input):
+    region_code: Annotated[Text, Field(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] | None = None
+    address: Annotated[Text, Field(max_length=500)] | None = None
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
+
+
+class ComplaintInput(_Input):
+    """A report as the web form (or an SMS, or Open311) sends it."""
+
+    title: Annotated[Text, Field(min_length=10, max_length=150)]
+    description: Annotated[Text, Field(min_length=30, max_length=4000)]
+    classification: Classification = Classification.COMPLAINT
+    category: Annotated[Text, Field(max_length=40)] | None = None
+    location: LocationInput = LocationInput()
+    incident_date: date | None = None
+    reporter: ReporterInput
+    privacy: Privacy = Privacy.PUBLIC
+    language: Language = Language.ID
+
+    @field_validator("incident_date")
+    @classmethod
+    def _not_in_future(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # "Today" is the latest today anywhere in Indonesia (WIT), so nobody is refused for today.
+        now = (info.context or {}).get("now") or datetime.now(UTC)
+        if value and value > WorkCalendar(WIT).local_date(now):
+            raise PydanticCustomError("date_future", "the incident date is in the future")
+        return value
+
+
+class Reference(Protocol):
+    """What intake needs of the reference data."""
+
+    def category_exists(self, code: str) -> bool: ...
+
+    def region_exists(self, code: str) -> bool: ...
+
+    def timezone_for(self, region_code: str | None) -> str: ...
+
+    def agency_name(self, agency_id: str | None) -> str: ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the citizen gets back: the tracking ID and, once, the secret access code."""
+
+    tracking_id: str
+    access_code: str
+    status: str
+    created_at: str
+    replayed: bool = False
+
+    def public(self) -> dict[str, Any]:
+        from aduan.tracking import display_form
+
+        return {
+            "tracking_id": self.tracking_id,
+            "tracking_id_display": display_form(self.tracking_id),
+            "access_code": self.access_code,
+            "status": self.status,
+            "created_at": self.created_at,
+        }
+
+
+def request_fingerprint(document: Any) -> str:
+    """A stable hash of a request body, to tell a retry from a different request under one key."""
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def submit_complaint(
+    data: ComplaintInput,
+    *,
+    channel: Channel,
+    now: datetime,
+    reference: Reference,
+    complaints: ComplaintRepository,
+    routing: MessageQueue,
+    notifications: MessageQueue,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> Receipt:
+    """Accept a report durably, hand it to routing and acknowledge it to the citizen (with the
+    tracking ID and the access code); a retried key returns the first receipt, and sends nothing."""
+    _check_reference(data, reference)
+    # No read first: the key's record is part of the creating transaction, so a retry costs one
+    # failed conditional write and one read, and a first submission costs nothing extra.
+    for _attempt in range(3):  # a fresh tracking ID collides about once in 10^13
+        receipt, complaint, event = _new_complaint(data, channel, now, reference)
+        record = None
+        if idempotency_key:
+            record = Idempotency(idempotency_key, fingerprint, receipt.public(), now + IDEMPOTENCY_TTL)
+        try:
+            complaints.create(complaint, event, next_due_at=now + ROUTING_GRACE, idempotency=record)
+            break
+        except Conflict as conflict:
+            if conflict.details.get("item") != "complaint" and idempotency_key:
+                return _replay_after_race(complaints, idempotency_key, fingerprint)
+            if conflict.details.get("item") != "complaint":
+                raise
+    else:  # pragma: no cover - three collisions in a row
+        raise Conflict("could not issue a tracking ID")
+    from aduan.notify import for_citizen
+
+    received = for_citizen(
+        complaint, "received", f"received:{complaint.tracking_id}", access_code=receipt.access_code
+    )
+    _send_or_log(routing, {"type": "complaint.submitted", "tracking_id": complaint.tracking_id}, complaint)
+    _send_or_log(notifications, received.model_dump(mode="json"), complaint)
+    return receipt
+
+
+def _send_or_log(queue: MessageQueue, message: dict[str, Any], complaint: Complaint) -> None:
+    """Accepted is accepted: a lost routing message is re-sent by the sweeper after ROUTING_GRACE."""
+    try:
+        queue.send(message)
+    except Exception:
+        from aduan.observability import logger
+
+        logger.warning(
+            "message not sent", extra={"tracking_id": complaint.tracking_id, "type": message.get("type")}
+        )
+
+
+def _check_reference(data: ComplaintInput, reference: Reference) -> None:
+    problems: list[tuple[str, str, dict[str, Any]]] = []
+    if data.category and not reference.category_exists(data.category):
+        problems.append(("category", "unknown_category", {}))
+    if data.location.region_code and not reference.region_exists(data.location.region_code):
+        problems.append(("location.region_code", "unknown_region", {}))
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _new_complaint(
+    data: ComplaintInput, channel: Channel, now: datetime, reference: Reference
+) -> tuple[Receipt, Complaint, TimelineEvent]:
+    tracking_id = new_tracking_id()
+    access_code = new_access_code()
+    calendar = WorkCalendar(reference.timezone_for(data.location.region_code))
+    complaint = Complaint(
+        tracking_id=tracking_id,
+        title=data.title,
+        description=data.description,
+        classification=data.classification,
+        category=data.category,
+        location=Location(**data.location.model_dump()),
+        incident_date=data.incident_date,
+        reporter=Reporter(**data.reporter.model_dump()),
+        privacy=data.privacy,
+        language=data.language,
+        channel=channel,
+        access_code_hash=access_code_hash(tracking_id, access_code),
+        clock=start_clock(ClockKind.VERIFICATION, now, calendar),
+        created_at=now,
+        updated_at=now,
+    )
+    event = TimelineEvent(
+        at=now,
+        type="submitted",
+        actor=Actor(role=Role.CITIZEN),
+        to_status=complaint.status,
+        data={"channel": channel},
+    )
+    receipt = Receipt(tracking_id, access_code, complaint.status.value, complaint.created_at.isoformat())
+    return receipt, complaint, event
+
+
+def _replay(record: Idempotency, fingerprint: str) -> Receipt:
+    if record.fingerprint and fingerprint and record.fingerprint != fingerprint:
+        raise IdempotencyMismatch("this Idempotency-Key was used for a different report")
+    response = record.response
+    return Receipt(
+        response["tracking_id"],
+        response["access_code"],
+        response["status"],
+        response["created_at"],
+        replayed=True,
+    )
+
+
+def _replay_after_race(complaints: ComplaintRepository, key: str, fingerprint: str) -> Receipt:
+    """The other request with this key won the race: answer with what it answered."""
+    import time
+
+    for pause in (0.0, 0.05, 0.1, 0.2, 0.4):
+        time.sleep(pause)
+        record = complaints.idempotent_response(key)
+        if record is not None:
+            return _replay(record, fingerprint)
+    raise Conflict("a request with this Idempotency-Key is still being processed; retry")

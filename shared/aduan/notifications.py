@@ -1,0 +1,187 @@
+"""Notifications: who is told what, rendered from templates, in Indonesian or English.
+
+A notification names its recipient by role (the citizen, an agency, ...) rather than by address:
+queues and logs carry no phone numbers or emails; the notification function looks the address
+up when it delivers. Every SMS template renders to one 160-character GSM-7 segment with
+realistic values (tests check each); free text in a value is shortened to fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan.models import Language
+
+SMS_LIMIT = 160
+# GSM 03.38 basic character set (one septet each) and the extension table (two septets each).
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")
+
+
+class DeliveryFailed(Exception):
+    """A channel could not deliver; `permanent` says whether trying again can help."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class Notification(BaseModel):
+    """One message to one recipient on one channel, with an ID stable across redeliveries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    template: str
+    channel: Channel
+    recipient: str  # "citizen", "agency:<id>", or "sender" (whoever texted, for SMS answers)
+    tracking_id: str | None = None
+    language: Language = Language.ID
+    values: dict[str, Any] = Field(default_factory=dict)
+    reply_to: str | None = None  # only for recipient "sender": the number that texted us
+
+
+def notification_id(cause: str, template: str, recipient: str, channel: Channel) -> str:
+    """Stable: the same cause always yields the same ID, so a redelivered message is recognised."""
+    return hashlib.sha256(f"{cause}|{template}|{recipient}|{channel}".encode()).hexdigest()[:32]
+
+
+def gsm7_length(text: str) -> int | None:
+    """Septets the text needs in GSM-7, or None when it needs UCS-2 (70-character segments)."""
+    length = 0
+    for character in text:
+        if character in GSM7_BASIC:
+            length += 1
+        elif character in GSM7_EXTENDED:
+            length += 2
+        else:
+            return None
+    return length
+
+
+def to_gsm7(text: str) -> str:
+    """Replace what GSM-7 lacks with its nearest plain form (curly quotes, dashes, accents)."""
+    import unicodedata
+
+    replacements = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "}
+    out = []
+    for character in text:
+        character = replacements.get(character, character)
+        if character in GSM7_BASIC or character in GSM7_EXTENDED:
+            out.append(character)
+            continue
+        plain = unicodedata.normalize("NFKD", character).encode("ascii", "ignore").decode()
+        out.append(plain or "?")
+    return "".join(out)
+
+
+_ = dict
+
+SMS: dict[str, dict[str, str]] = {
+    "received": _(
+        id="Aduan: laporan {tracking_id} diterima. Kode akses: {access_code} (rahasiakan). Cek status: kirim CEK {tracking_id}",
+        en="Aduan: report {tracking_id} received. Access code: {access_code} (keep it secret). Status: send CEK {tracking_id}",
+    ),
+    "assigned": _(
+        id="Aduan {tracking_id}: diteruskan ke {agency}. Batas tindak lanjut {due}.",
+        en="Aduan {tracking_id}: forwarded to {agency}. Follow-up due {due}.",
+    ),
+    "status": _(
+        id="Aduan {tracking_id}: {status}. {agency}Batas: {due}.",
+        en="Aduan {tracking_id}: {status}. {agency}Due: {due}.",
+    ),
+    "reply_received": _(
+        id="Aduan {tracking_id}: balasan Anda sudah diterima dan diteruskan ke petugas.",
+        en="Aduan {tracking_id}: your reply was received and passed to the officer.",
+    ),
+    "not_found": _(
+        id="Aduan: laporan {tracking_id} tidak ditemukan. Periksa nomornya, atau kirim CEK saja untuk laporan terakhir Anda.",
+        en="Aduan: report {tracking_id} not found. Check the number, or send CEK alone for your latest report.",
+    ),
+    "typo": _(
+        id="Aduan: nomor laporan {tracking_id} keliru satu karakter. Periksa kembali dan kirim ulang.",
+        en="Aduan: one character of report number {tracking_id} is wrong. Please check and resend.",
+    ),
+    "help_too_short": _(
+        id="Aduan: tulis laporan min. 30 huruf: apa masalahnya, di mana, kapan. Cek laporan: CEK <nomor>. Balas: BALAS <nomor> <pesan>",
+        en="Aduan: write at least 30 letters: what, where, when. Check a report: CEK <number>. Reply: BALAS <number> <message>",
+    ),
+    "help_reply": _(
+        id="Aduan: format balasan: BALAS <nomor laporan> <pesan>. Contoh: BALAS K7MX4-RPA2Q fotonya sudah saya kirim",
+        en="Aduan: to reply send BALAS <report number> <message>. Example: BALAS K7MX4-RPA2Q I sent the photo",
+    ),
+    "info_requested": _(
+        id="Aduan {tracking_id}: {agency} minta info: {question} Jawab: BALAS {tracking_id} <jawaban>",
+        en="Aduan {tracking_id}: {agency} asks: {question} Answer: BALAS {tracking_id} <answer>",
+    ),
+    "responded": _(
+        id="Aduan {tracking_id}: {agency} sudah menanggapi: {response} Belum selesai? BALAS {tracking_id} BELUM",
+        en="Aduan {tracking_id}: {agency} responded: {response} Not solved? BALAS {tracking_id} BELUM",
+    ),
+    "closed": _(
+        id="Aduan {tracking_id}: laporan ditutup. Terima kasih telah melapor.",
+        en="Aduan {tracking_id}: report closed. Thank you for reporting.",
+    ),
+    "new_assignment": _(
+        id="Aduan: laporan baru {tracking_id} ({category}) untuk {agency}. Batas {due}.",
+        en="Aduan: new report {tracking_id} ({category}) for {agency}. Due {due}.",
+    ),
+}
+
+# Values that are free text and may be shortened to fit one segment, in the order they give way.
+SHRINKABLE = ("question", "response", "agency", "status")
+
+EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
+    "received": _(id="Laporan {tracking_id} diterima", en="Report {tracking_id} received"),
+    "assigned": _(id="Laporan {tracking_id} diteruskan", en="Report {tracking_id} forwarded"),
+    "status": _(id="Status laporan {tracking_id}", en="Status of report {tracking_id}"),
+    "reply_received": _(id="Balasan untuk laporan {tracking_id}", en="Reply to report {tracking_id}"),
+    "info_requested": _(
+        id="Laporan {tracking_id}: informasi tambahan diminta",
+        en="Report {tracking_id}: more information needed",
+    ),
+    "responded": _(id="Laporan {tracking_id} sudah ditanggapi", en="Report {tracking_id} has a response"),
+    "closed": _(id="Laporan {tracking_id} ditutup", en="Report {tracking_id} closed"),
+    "new_assignment": _(id="Laporan baru {tracking_id}", en="New report {tracking_id}"),
+}
+
+
+def render_sms(template: str, language: Language, values: dict[str, Any]) -> str:
+    """The SMS text in GSM-7, shortening free-text values so that it fits one segment."""
+    pattern = SMS[template].get(language, SMS[template]["id"])
+    values = {name: to_gsm7(str(value)) for name, value in values.items()}
+    text = to_gsm7(pattern.format(**values))
+    for name in SHRINKABLE:
+        overflow = len(text) - SMS_LIMIT
+        if overflow <= 0:
+            break
+        if name in values and f"{{{name}}}" in pattern:
+            keep = max(len(values[name]) - overflow - 3, 8)
+            if keep < len(values[name]):
+                values[name] = values[name][:keep].rstrip() + "..."
+                text = to_gsm7(pattern.format(**values))
+    return text
+
+
+def render_email(template: str, language: Language, values: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of an email (the SMS text is the message's core)."""
+    from html import escape
+
+    subject = EMAIL_SUBJECTS[template].get(language, EMAIL_SUBJECTS[template]["id"]).format(**values)
+    text = SMS[template].get(language, SMS[template]["id"]).format(**values)
+    html = f"<!doctype html><html><body><p>{escape(text)}</p></body></html>"
+    return subject, text, html

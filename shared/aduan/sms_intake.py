@@ -1,0 +1,122 @@
+"""A citizen's text message, end to end: a new report, a status check or a reply.
+
+Every answer goes out as a notification (through the queue, delivered once), so the citizen's
+phone, the outbox and the timeline all agree on what was said.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from aduan import sms
+from aduan.citizen import CitizenReply, reply_as_citizen
+from aduan.errors import DomainError, InvalidTrackingId, NotFound
+from aduan.intake import ComplaintInput, Reference, submit_complaint
+from aduan.messages import status_text
+from aduan.models import Channel, Complaint
+from aduan.notify import for_citizen, to_sender
+from aduan.ports import ComplaintRepository, MessageQueue
+from aduan.sms import InboundSms
+from aduan.tracking import display_form, parse_tracking_id
+from aduan.workdays import WIB, short_date
+
+
+def receive_sms(
+    message: InboundSms,
+    *,
+    now: datetime,
+    reference: Reference,
+    complaints: ComplaintRepository,
+    routing: MessageQueue,
+    notifications: MessageQueue,
+) -> str:
+    """Act on one inbound SMS; returns what it was (for the log: never the text or the number)."""
+    command = sms.parse(message.body)
+    cause = f"sms:{message.message_id}"
+    if isinstance(command, sms.Report):
+        return _report(message, command, cause, now, reference, complaints, routing, notifications)
+    if isinstance(command, sms.Help):
+        template = "help_reply" if command.reason == "reply_without_text" else "help_too_short"
+        notifications.send(to_sender(message.sender, template, cause).model_dump(mode="json"))
+        return f"help:{command.reason}"
+    try:
+        complaint = _find(command.tracking_id, message.sender, complaints)
+    except InvalidTrackingId as error:
+        template = "typo" if error.details.get("reason") == "check" else "not_found"
+        answer = to_sender(message.sender, template, cause, tracking_id=command.tracking_id or "")
+        notifications.send(answer.model_dump(mode="json"))
+        return "unknown_id"
+    except NotFound:
+        answer = to_sender(message.sender, "not_found", cause, tracking_id=command.tracking_id or "")
+        notifications.send(answer.model_dump(mode="json"))
+        return "not_found"
+    if isinstance(command, sms.Check):
+        values = status_values(complaint, reference)
+        notifications.send(for_citizen(complaint, "status", cause, **values).model_dump(mode="json"))
+        return "status"
+    reply_as_citizen(
+        CitizenReply(text=command.text), complaint, complaints=complaints, now=now, reference=reference
+    )
+    notifications.send(for_citizen(complaint, "reply_received", cause).model_dump(mode="json"))
+    return "reply"
+
+
+def _find(text: str | None, sender: str, complaints: ComplaintRepository) -> Complaint:
+    """The sender's complaint by ID, or their latest; someone else's number learns nothing."""
+    if text is None:
+        latest = complaints.by_reporter_phone(sender)
+        if not latest:
+            raise NotFound("no complaint from this number")
+        return complaints.get(latest[0])
+    complaint = complaints.get(parse_tracking_id(text))
+    if complaint.reporter.phone != sender:
+        raise NotFound("not this sender's complaint")
+    return complaint
+
+
+def _report(
+    message: InboundSms,
+    command: sms.Report,
+    cause: str,
+    now: datetime,
+    reference: Reference,
+    complaints: ComplaintRepository,
+    routing: MessageQueue,
+    notifications: MessageQueue,
+) -> str:
+    text = command.text[:4000]
+    try:
+        data = ComplaintInput.model_validate(
+            {"title": sms.title_from(text), "description": text, "reporter": {"phone": message.sender}},
+            context={"now": now},
+        )
+        receipt = submit_complaint(
+            data,
+            channel=Channel.SMS,
+            now=now,
+            reference=reference,
+            complaints=complaints,
+            routing=routing,
+            notifications=notifications,
+            idempotency_key=cause,
+        )
+    except (ValidationError, DomainError):
+        notifications.send(to_sender(message.sender, "help_too_short", cause).model_dump(mode="json"))
+        return "refused"
+    return "replayed" if receipt.replayed else "report"
+
+
+def status_values(complaint: Complaint, reference: Reference) -> dict[str, str]:
+    """What a status answer says: the status, the agency holding it and the running deadline."""
+    agency = reference.agency_name(complaint.agency_id) if complaint.agency_id else ""
+    due = complaint.clock.due_at if complaint.clock else None
+    return {
+        "tracking_id": display_form(complaint.tracking_id),
+        "status": status_text(complaint.status, complaint.language),
+        "agency": f"{agency}. " if agency else "",
+        "due": short_date(due, complaint.clock.timezone if complaint.clock else WIB, complaint.language)
+        if due
+        else "-",
+    }

@@ -1,0 +1,237 @@
+/* Aduan: what both citizen pages share: the language switch, calls to the API at this page's
+   own origin, and showing the API's field errors beside their fields.
+   Plain ES2017 and no dependencies, so that it runs on the cheapest phones without a build step. */
+"use strict";
+window.Aduan = (function () {
+  const STRINGS = window.ADUAN_STRINGS;
+  const LANGUAGE_KEY = "aduan.lang";
+  const TIMEOUT_MS = 30000; // a stalled mobile connection fails visibly, then the citizen retries
+  const listeners = [];
+  let language = storedLanguage();
+
+  function storedLanguage() {
+    try {
+      const value = localStorage.getItem(LANGUAGE_KEY);
+      return Object.prototype.hasOwnProperty.call(STRINGS, value) ? value : "id";
+    } catch (error) {
+      return "id"; // storage can be disabled; Indonesian is the default
+    }
+  }
+
+  function t(key, values) {
+    const table = STRINGS[language];
+    let text = key in table ? table[key] : key in STRINGS.id ? STRINGS.id[key] : key;
+    if (values) {
+      text = text.replace(/\{(\w+)\}/g, function (match, name) {
+        return name in values ? String(values[name]) : match;
+      });
+    }
+    return text;
+  }
+
+  function locale() {
+    // English as written in Indonesia: dates name the zone as people say it (WIB, WITA, WIT).
+    return language === "en" ? "en-ID" : "id-ID";
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = language;
+    document.querySelectorAll("[data-i18n]").forEach(function (element) {
+      element.textContent = t(element.dataset.i18n);
+    });
+    document.querySelectorAll("button[data-lang]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === language));
+    });
+    listeners.forEach(function (listener) {
+      listener(language);
+    });
+  }
+
+  function setLanguage(next) {
+    if (!(next in STRINGS) || next === language) return;
+    language = next;
+    try {
+      localStorage.setItem(LANGUAGE_KEY, next);
+    } catch (error) {
+      // not remembered, still switched
+    }
+    applyLanguage();
+  }
+
+  function onLanguageChange(listener) {
+    listeners.push(listener);
+  }
+
+  /* A JSON call to the API at this origin. Resolves {status, data}; status 0 when the network
+     failed or timed out (the caller cannot know whether the server got the request). */
+  async function request(method, path, options) {
+    const opts = options || {};
+    const headers = Object.assign(
+      { Accept: "application/json", "Accept-Language": language },
+      opts.headers || {}
+    );
+    const init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+    if (opts.json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(opts.json);
+    }
+    let timer = null;
+    if (typeof AbortController === "function") {
+      const controller = new AbortController();
+      init.signal = controller.signal;
+      timer = setTimeout(function () {
+        controller.abort();
+      }, TIMEOUT_MS);
+    }
+    try {
+      const response = await fetch(path, init);
+      let data = null;
+      try {
+        data = await response.json();
+      } catch (error) {
+        data = null;
+      }
+      return { status: response.status, data: data };
+    } catch (error) {
+      return { status: 0, data: null };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /* The {"error": {code, message, details}} of an API answer, or null. */
+  function apiError(result) {
+    const data = result.data;
+    return data && typeof data.error === "object" && data.error ? data.error : null;
+  }
+
+  /* -- field errors: the API names each field by a dotted path of the body ("reporter.phone") -- */
+
+  function containerFor(form, field) {
+    const containers = form.querySelectorAll("[data-field]");
+    for (let i = 0; i < containers.length; i += 1) {
+      if (containers[i].dataset.field.split(" ").indexOf(field) !== -1) return containers[i];
+    }
+    return null;
+  }
+
+  function controlsOf(container) {
+    if (container.dataset.controls) {
+      return container.dataset.controls.split(" ").map(function (id) {
+        return document.getElementById(id);
+      });
+    }
+    return Array.prototype.filter.call(
+      container.querySelectorAll("input, select, textarea"),
+      function (control) {
+        return control.closest("[data-field]") === container;
+      }
+    );
+  }
+
+  function describe(element, errorId, add) {
+    const ids = (element.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== errorId;
+    });
+    if (add) ids.push(errorId);
+    if (ids.length) element.setAttribute("aria-describedby", ids.join(" "));
+    else element.removeAttribute("aria-describedby");
+  }
+
+  function clearFieldErrors(form) {
+    form.querySelectorAll("[data-field]").forEach(function (container) {
+      const message = container.querySelector(":scope > .error");
+      if (!message) return;
+      message.hidden = true;
+      message.textContent = "";
+      container.classList.remove("invalid");
+      describe(container, message.id, false);
+      controlsOf(container).forEach(function (control) {
+        control.removeAttribute("aria-invalid");
+        describe(control, message.id, false);
+      });
+    });
+  }
+
+  /* Shows each detail beside its field. Returns the details whose field this page does not have,
+     and for the others where they are shown: {unknown, shown: [{detail, container, control}]}. */
+  function showFieldErrors(form, details) {
+    const unknown = [];
+    const shown = [];
+    details.forEach(function (detail) {
+      const container = detail.field ? containerFor(form, detail.field) : null;
+      const message = container && container.querySelector(":scope > .error");
+      if (!message) {
+        unknown.push(detail);
+        return;
+      }
+      message.textContent = message.hidden ? detail.message : message.textContent + " " + detail.message;
+      message.hidden = false;
+      container.classList.add("invalid");
+      const controls = controlsOf(container);
+      if (container.tagName === "FIELDSET") describe(container, message.id, true);
+      controls.forEach(function (control) {
+        control.setAttribute("aria-invalid", "true");
+        if (container.tagName !== "FIELDSET") describe(control, message.id, true);
+      });
+      shown.push({ detail: detail, container: container, control: controls[0] || null });
+    });
+    return { unknown: unknown, shown: shown };
+  }
+
+  /* What the page calls a field: its label or legend, without "(optional)". */
+  function fieldName(container) {
+    const label = container.querySelector(":scope > label, :scope > legend");
+    if (!label) return "";
+    return (label.firstElementChild || label).textContent.trim();
+  }
+
+  function focusControl(control) {
+    const target = control.closest("[data-field]") || control;
+    control.focus({ preventScroll: true });
+    target.scrollIntoView({ block: "start" });
+  }
+
+  function uuid() {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; getRandomValues does not.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 0x100).toString(16).slice(1);
+      })
+      .join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  /* Upper case without spaces, hyphens, dots or slashes: how the API reads a typed tracking ID. */
+  function canonicalTrackingId(text) {
+    return text.replace(/[\s\-._/]/g, "").toUpperCase();
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-lang]");
+    if (button) setLanguage(button.dataset.lang);
+  });
+  if (language !== "id") applyLanguage();
+
+  return {
+    t: t,
+    lang: function () {
+      return language;
+    },
+    locale: locale,
+    setLanguage: setLanguage,
+    onLanguageChange: onLanguageChange,
+    request: request,
+    apiError: apiError,
+    clearFieldErrors: clearFieldErrors,
+    showFieldErrors: showFieldErrors,
+    fieldName: fieldName,
+    focusControl: focusControl,
+    uuid: uuid,
+    canonicalTrackingId: canonicalTrackingId
+  };
+})();

@@ -1,0 +1,197 @@
+/* Aduan: the tracking page (track.html). GET /complaints/{tracking_id}, shown in local time. */
+"use strict";
+(function () {
+  const Aduan = window.Aduan;
+  const t = Aduan.t;
+  const form = document.getElementById("track-form");
+  const idInput = document.getElementById("tracking-id");
+  const codeInput = document.getElementById("access-code");
+  const status = document.getElementById("track-status");
+  const problem = document.getElementById("track-problem");
+  const result = document.getElementById("result");
+  const OPEN = ["submitted", "needs_triage", "assigned", "in_progress", "waiting_on_citizen", "responded"];
+  let shown = null; // the complaint on screen, re-read in the new language when it changes
+  let busy = false;
+
+  function text(id, value) {
+    document.getElementById(id).textContent = value;
+  }
+
+  function formatTime(iso) {
+    const date = new Date(iso);
+    if (isNaN(date.getTime())) return iso;
+    // The citizen's own time zone, named (WIB, WITA, WIT): a deadline is a moment, not a date.
+    return new Intl.DateTimeFormat(Aduan.locale(), {
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      timeZoneName: "short"
+    }).format(date);
+  }
+
+  function relative(iso) {
+    if (typeof Intl.RelativeTimeFormat !== "function") return "";
+    const ms = new Date(iso).getTime() - Date.now();
+    const hours = Math.round(ms / 3600000);
+    const format = new Intl.RelativeTimeFormat(Aduan.locale(), { numeric: "auto" });
+    return Math.abs(hours) < 48 ? format.format(hours, "hour") : format.format(Math.round(hours / 24), "day");
+  }
+
+  function timeElement(iso) {
+    const element = document.createElement("time");
+    element.dateTime = iso;
+    element.textContent = formatTime(iso);
+    return element;
+  }
+
+  function dueLabel(state) {
+    if (state === "submitted" || state === "needs_triage") return t("r.due.verification");
+    if (state === "assigned" || state === "in_progress") return t("r.due.response");
+    if (state === "responded") return t("r.due.reply");
+    return t("r.due");
+  }
+
+  function renderDue(data) {
+    const cell = document.getElementById("r-due");
+    cell.textContent = "";
+    cell.classList.remove("overdue");
+    text("r-due-label", dueLabel(data.status));
+    if (!data.due_at) {
+      cell.textContent = data.status === "waiting_on_citizen" ? t("r.due.paused") : t("r.due.none");
+      return;
+    }
+    cell.append(timeElement(data.due_at));
+    const passed = new Date(data.due_at).getTime() < Date.now() && OPEN.indexOf(data.status) !== -1;
+    const when = passed ? t("r.due.passed") + ", " + relative(data.due_at) : relative(data.due_at);
+    if (when) {
+      const note = document.createElement("span");
+      note.className = "when";
+      note.textContent = " (" + when + ")";
+      cell.append(note);
+    }
+    if (passed) cell.classList.add("overdue");
+  }
+
+  function render(data) {
+    shown = data;
+    text("result-title", data.title || "");
+    text("r-id", data.tracking_id_display || data.tracking_id);
+    const badge = document.getElementById("r-status");
+    badge.textContent = data.status_text || data.status;
+    badge.className = "badge badge-" + String(data.status).replace(/[^a-z_]/g, "");
+    text("r-agency", data.agency ? data.agency.name : t("r.agency.none"));
+    renderDue(data);
+    const level = Math.max(0, Math.min(3, Number(data.escalation_level) || 0));
+    text("r-escalation", t("esc." + level));
+    document.getElementById("r-escalation").classList.toggle("overdue", level > 0);
+    text("r-classification", t("c." + data.classification));
+    text("r-category", data.category ? data.category.name : t("r.category.none"));
+    const created = document.getElementById("r-created");
+    created.textContent = "";
+    if (data.created_at) created.append(timeElement(data.created_at));
+    text("r-privacy", t("privacy." + data.privacy));
+    const description = document.getElementById("r-description");
+    description.classList.toggle("muted", typeof data.description !== "string");
+    description.textContent =
+      typeof data.description === "string" ? data.description : t("r.description.hidden");
+
+    const timeline = document.getElementById("r-timeline");
+    timeline.textContent = "";
+    (Array.isArray(data.timeline) ? data.timeline.slice() : [])
+      .sort(function (a, b) {
+        return String(a.at).localeCompare(String(b.at));
+      })
+      .forEach(function (event) {
+        const item = document.createElement("li");
+        item.className = "event-" + String(event.type).replace(/[^a-z_]/g, "");
+        const what = document.createElement("p");
+        what.textContent = event.text || event.type;
+        item.append(timeElement(event.at), what);
+        timeline.append(item);
+      });
+    result.hidden = false;
+  }
+
+  function showProblem(message) {
+    const p = document.createElement("p");
+    p.textContent = message;
+    problem.append(p);
+  }
+
+  async function lookup(options) {
+    if (busy) return;
+    const opts = options || {};
+    Aduan.clearFieldErrors(form);
+    problem.textContent = "";
+    const id = Aduan.canonicalTrackingId(idInput.value);
+    if (!id) {
+      result.hidden = true;
+      shown = null;
+      Aduan.showFieldErrors(form, [{ field: "tracking_id", message: t("track.empty") }]);
+      idInput.focus();
+      return;
+    }
+    const code = Aduan.canonicalTrackingId(codeInput.value);
+    if (window.location.search !== "?id=" + encodeURIComponent(id)) {
+      history.replaceState(null, "", "/track.html?id=" + encodeURIComponent(id));
+    }
+    busy = true;
+    status.textContent = t("track.loading");
+    const answer = await Aduan.request("GET", "/complaints/" + encodeURIComponent(id), {
+      headers: code ? { "X-Access-Code": code } : {}
+    });
+    busy = false;
+    if (answer.status === 200 && answer.data && answer.data.tracking_id) {
+      render(answer.data);
+      status.textContent = t("track.loaded");
+      if (opts.focus) {
+        const heading = document.getElementById("result-title");
+        heading.focus({ preventScroll: true });
+        heading.scrollIntoView({ block: "start" });
+      }
+      return;
+    }
+    result.hidden = true;
+    shown = null;
+    status.textContent = "";
+    const error = Aduan.apiError(answer);
+    if (answer.status === 0) return showProblem(t("err.network"));
+    if (answer.status === 429) return showProblem((error && error.message) || t("err.busy"));
+    if (answer.status >= 500 || !error) return showProblem(t("err.server"));
+    const details = Array.isArray(error.details) ? error.details : [];
+    // invalid_tracking_id: the detail says what is wrong with the ID (one wrong character, or its
+    // format), already in the reader's language; shown beside the box it was typed in.
+    const outcome = Aduan.showFieldErrors(form, details);
+    outcome.unknown.forEach(function (detail) {
+      showProblem(detail.message);
+    });
+    if (error.code === "not_found") showProblem(t("track.notFound"));
+    else if (!details.length) showProblem(error.message || t("track.notFound"));
+    if (outcome.shown.length && opts.focus) outcome.shown[0].control.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    lookup({ focus: true });
+  });
+
+  Aduan.onLanguageChange(function () {
+    if (shown) lookup(); // statuses and the timeline come from the API in the chosen language
+  });
+
+  const requested = new URLSearchParams(window.location.search).get("id");
+  if (requested) {
+    idInput.value = requested;
+    try {
+      // Set by the report form of this tab right after filing: the citizen need not retype it.
+      const code = sessionStorage.getItem("aduan.code." + Aduan.canonicalTrackingId(requested));
+      if (code) codeInput.value = code;
+    } catch (error) {
+      // storage disabled
+    }
+    lookup({ focus: true }); // the link from the receipt: the report is what the citizen came for
+  }
+})();
