@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The package indexes configured on some machines are noisy about missing local mirrors.
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: test lint build run bench clean holidays deploy-web
+.PHONY: test lint build run bench clean holidays deploy-web openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ clean:
 holidays: $(VENV)/.installed-dev
 	$(BIN)/python -c "import json; from aduan.workdays import HOLIDAY_TABLE, holiday_table; \
 	HOLIDAY_TABLE.write_text(json.dumps(holiday_table(2020, 2045), indent=0) + '\n')"
+
+# Regenerate the public API's OpenAPI document from the code (a test fails when they differ).
+openapi: $(VENV)/.installed-dev
+	$(BIN)/python -m aduan_local.openapi
