@@ -10,7 +10,6 @@ import importlib.util
 import json
 import os
 import sys
-from pathlib import Path
 
 from aduan_local.template import ROOT
 
@@ -31,7 +30,8 @@ def generate() -> str:
         os.environ.setdefault(name, value)
     path = ROOT / "functions" / "intake" / "app.py"
     spec = importlib.util.spec_from_file_location("aduan_intake_app", path)
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise ImportError(path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     schema: str = module.app.get_openapi_json_schema(
@@ -39,7 +39,7 @@ def generate() -> str:
         version="1",
         summary="File and track complaints about public services (DESIGN §3).",
         description=(
-            "Errors are JSON: {\"error\": {\"code\", \"message\", \"details\": [{\"field\", \"message\"}]}}, "
+            'Errors are JSON: {"error": {"code", "message", "details": [{"field", "message"}]}}, '
             "in the language of the body's `language` or of Accept-Language. The SMS gateway webhook "
             "(POST /sms/inbound, Twilio-compatible, form-encoded) and the operators' /ops API are "
             "described in docs/api.md."

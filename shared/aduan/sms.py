@@ -62,7 +62,7 @@ def parse(text: str) -> Command:
     identified = _ID.match(rest)
     tracking_id = identified.group(1) if identified else None
     if verb in ("cek", "status"):
-        if tracking_id is None and len(rest.split()) > 3:
+        if tracking_id is None and len(rest.split()) > 3 and len(body) >= MIN_REPORT_LENGTH:
             return Report(body)  # "Status jalan di desa kami rusak parah ...": a report, not a command
         return Check(tracking_id)
     reply = identified.group(2).strip() if identified else ""
