@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
 from aduan.notifications import Notification
 from aduan.notify import RetryLater, deliver
@@ -19,8 +20,15 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    notification = Notification.model_validate_json(record.body)
     attempt = int(record.attributes.approximate_receive_count)
+    try:
+        notification = Notification.model_validate_json(record.body)
+    except ValidationError:
+        # Poison: no retry can read it. Let it come back at once, so that it reaches the DLQ (and
+        # its alarm) after maxReceiveCount receives rather than hours later.
+        runtime.retry_later(record.receipt_handle, attempt, delay=0)
+        logger.error("unreadable notification message", extra={"message_id": record.message_id})
+        raise
     try:
         outcome = deliver(
             notification,

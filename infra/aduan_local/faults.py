@@ -2,7 +2,8 @@
 
 The stack writes the rules to a file that every worker watches; a worker patches botocore so
 that each call first asks the rules. Rules look like
-`{"service": "sqs", "operation": "SendMessage", "rate": 0.1, "error": "ServiceUnavailable"}`.
+`{"service": "sqs", "operation": "SendMessage", "rate": 0.1, "error": "ServiceUnavailable"}`, or
+`"every": 3` instead of a rate to fail every third matching call, deterministically.
 Only the local stack uses this; nothing of it ships.
 """
 
@@ -47,12 +48,20 @@ def install(path: str) -> None:
     from botocore.exceptions import ClientError
 
     original = BaseClient._make_api_call
+    calls: dict[int, int] = {}
 
     def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
         service = client.meta.service_model.service_name
-        for rule in _rules(path):
+        for number, rule in enumerate(_rules(path)):
             matches = rule.get("service") in (service, "*") and rule.get("operation") in (operation, "*")
-            if matches and random.random() < float(rule.get("rate", 1.0)):  # noqa: S311 - not cryptographic
+            if not matches:
+                continue
+            calls[number] = calls.get(number, 0) + 1
+            if "every" in rule:  # deterministic: fail every n-th matching call of this worker
+                failing = calls[number] % int(rule["every"]) == 0
+            else:
+                failing = random.random() < float(rule.get("rate", 1.0))  # noqa: S311 - not cryptographic
+            if failing:
                 code = rule.get("error", "ServiceUnavailable")
                 status = int(rule.get("status", 503))
                 error = {"Error": {"Code": code, "Message": "injected by the local stack"}}

@@ -93,6 +93,49 @@ def _route(args: argparse.Namespace) -> None:
     print(json.dumps(dataclasses.asdict(decision), ensure_ascii=False, indent=2, default=plain))
 
 
+def redrive(sqs: Any, dead_letter_url: str, source_url: str, limit: int | None = None) -> int:
+    """Move messages from a dead-letter queue back to its source queue, once their cause is fixed.
+
+    Each message is sent to the source before it is deleted from the DLQ: a crash in between
+    leaves a copy in both, never none (the consumers are idempotent)."""
+    moved = 0
+    while limit is None or moved < limit:
+        batch = sqs.receive_message(
+            QueueUrl=dead_letter_url,
+            MaxNumberOfMessages=10 if limit is None else min(10, limit - moved),
+            WaitTimeSeconds=1,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not batch:
+            break
+        for message in batch:
+            request: dict[str, Any] = {"QueueUrl": source_url, "MessageBody": message["Body"]}
+            if message.get("MessageAttributes"):
+                request["MessageAttributes"] = message["MessageAttributes"]
+            sqs.send_message(**request)
+            sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    return moved
+
+
+def _redrive(args: argparse.Namespace) -> None:
+    import boto3
+
+    kwargs = {"region_name": args.region, "endpoint_url": args.endpoint_url}
+    sqs = boto3.client("sqs", **kwargs)
+    if args.stack:
+        outputs = boto3.client("cloudformation", **kwargs).describe_stacks(StackName=args.stack)["Stacks"][0]
+        urls = {output["OutputKey"]: output["OutputValue"] for output in outputs.get("Outputs", [])}
+        source = urls[f"{args.queue}QueueUrl"]
+    else:
+        source = args.queue_url
+    arn = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedrivePolicy"])["Attributes"]
+    dead_letter_arn = json.loads(arn["RedrivePolicy"])["deadLetterTargetArn"]
+    dead_letter_url = sqs.get_queue_url(QueueName=dead_letter_arn.rsplit(":", 1)[-1])["QueueUrl"]
+    moved = redrive(sqs, dead_letter_url, source, args.limit)
+    print(f"moved {moved} message(s) from {dead_letter_url} back to {source}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the `aduan-admin` console script."""
     parser = argparse.ArgumentParser(
@@ -119,6 +162,16 @@ def main(argv: list[str] | None = None) -> None:
     route.add_argument("--category")
     route.add_argument("--region-code")
     route.set_defaults(run=_route)
+
+    move = commands.add_parser("redrive", help="move a queue's dead letters back to it")
+    move.add_argument("queue", nargs="?", help="Routing, Notification or Escalation (with --stack)")
+    where = move.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stack", help="deployed stack whose <Queue>QueueUrl output names the queue")
+    where.add_argument("--queue-url", help="the source queue's URL")
+    move.add_argument("--limit", type=int, help="move at most this many")
+    move.add_argument("--region", help="AWS region (default: the environment's)")
+    move.add_argument("--endpoint-url", help="an AWS emulator, e.g. the local stack's moto server")
+    move.set_defaults(run=_redrive)
 
     for command in (seed, check, route):
         command.add_argument("--seed-dir", type=Path, default=DEFAULT_SEED_DIR, help="default: %(default)s")

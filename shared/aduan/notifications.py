@@ -140,7 +140,14 @@ SMS: dict[str, dict[str, str]] = {
         id="Aduan: laporan baru {tracking_id} ({category}) untuk {agency}. Batas {due}.",
         en="Aduan: new report {tracking_id} ({category}) for {agency}. Due {due}.",
     ),
+    "triage": _(
+        id="Aduan: laporan {tracking_id} perlu disposisi oleh {agency}. Batas verifikasi {due}.",
+        en="Aduan: report {tracking_id} needs assignment by {agency}. Verification due {due}.",
+    ),
 }
+
+# Answers to whoever texted us: only ever SMS, so they have no email form.
+SMS_ONLY = frozenset({"help_reply", "help_too_short", "not_found", "typo"})
 
 # Values that are free text and may be shortened to fit one segment, in the order they give way.
 SHRINKABLE = ("question", "response", "agency", "status")
@@ -157,6 +164,7 @@ EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
     "responded": _(id="Laporan {tracking_id} sudah ditanggapi", en="Report {tracking_id} has a response"),
     "closed": _(id="Laporan {tracking_id} ditutup", en="Report {tracking_id} closed"),
     "new_assignment": _(id="Laporan baru {tracking_id}", en="New report {tracking_id}"),
+    "triage": _(id="Laporan {tracking_id} perlu disposisi", en="Report {tracking_id} needs assignment"),
 }
 
 

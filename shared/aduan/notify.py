@@ -83,6 +83,28 @@ def for_citizen(complaint: Complaint, template: str, cause: str, **values: Any) 
     )
 
 
+def for_agency(
+    agency_id: str, directory: Directory, template: str, cause: str, tracking_id: str, **values: Any
+) -> list[Notification]:
+    """One notification per contact of an agency (each operator's number and email, its webhook):
+    a per-contact ID, so a retry never texts the same operator twice."""
+    notifications = []
+    for channel in (Channel.SMS, Channel.EMAIL, Channel.WEBHOOK):
+        for index, _address in enumerate(directory.agency_contacts(agency_id, channel)):
+            recipient = f"agency:{agency_id}:{index}"
+            notifications.append(
+                Notification(
+                    id=notification_id(cause, template, recipient, channel),
+                    template=template,
+                    channel=channel,
+                    recipient=recipient,
+                    tracking_id=tracking_id,
+                    values={"tracking_id": _display(tracking_id), **values},
+                )
+            )
+    return notifications
+
+
 def to_sender(
     phone: str, template: str, cause: str, language: Language = Language.ID, **values: Any
 ) -> Notification:

@@ -89,11 +89,12 @@ class Runtime:
     def channels(self) -> Channels:
         return self._channels
 
-    def retry_later(self, receipt_handle: str, attempt: int) -> None:
+    def retry_later(self, receipt_handle: str, attempt: int, delay: int | None = None) -> None:
         """Hold a failed message back: base x 2^(attempt-1) seconds, at most 15 minutes."""
         from aduan.aws.clients import client
 
-        delay = min(self.settings.retry_base_seconds * 2 ** max(attempt - 1, 0), 900)
+        if delay is None:
+            delay = min(self.settings.retry_base_seconds * 2 ** max(attempt - 1, 0), 900)
         client("sqs").change_message_visibility(
             QueueUrl=self.settings.notification_queue_url,
             ReceiptHandle=receipt_handle,

@@ -1,0 +1,49 @@
+"""Routing worker: each submitted complaint is assigned to its agency or sent to triage."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aduan.observability import logger, metrics
+from aduan.route import route_complaint
+from aduan.runtime import Runtime
+
+runtime = Runtime.from_environment("table_name", "notification_queue_url", "reporter_key_secret")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = json.loads(record.body)
+    routed = route_complaint(
+        message["tracking_id"],
+        complaints=runtime.complaints(),
+        reference=runtime.reference(),
+        notifications=runtime.notification_queue(),
+        now=datetime.now(UTC),
+    )
+    outcome, complaint = routed.outcome, routed.complaint
+    metrics.add_metric(name=f"Routing_{outcome}", unit=MetricUnit.Count, value=1)
+    if outcome != "already_routed":
+        # Per agency and category: what each agency receives, and what routing cannot place.
+        with single_metric(
+            name="ComplaintsRouted", unit=MetricUnit.Count, value=1, namespace="Aduan"
+        ) as metric:
+            metric.add_dimension(name="agency", value=complaint.agency_id or "none")
+            metric.add_dimension(name="category", value=complaint.category or "none")
+            metric.add_dimension(name="outcome", value=outcome)
+    logger.info("routed", extra={"tracking_id": complaint.tracking_id, "outcome": outcome})
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )
