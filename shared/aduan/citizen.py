@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.deadlines import next_step, resume
-from aduan.errors import NotFound
+from aduan.errors import Conflict, NotFound
 from aduan.lifecycle import Action, apply
 from aduan.models import Actor, Complaint, Language, Privacy, Role, Status
 from aduan.ports import ComplaintRepository
@@ -71,14 +71,20 @@ def reply_as_citizen(
 ) -> Complaint:
     """Record the citizen's message: it answers an information request (and restarts the paused
     clock with the time that was left) or is a comment on the complaint."""
-    calendar = calendar_for(complaint, reference)
-    changes: dict[str, object] = {}
-    action = Action.COMMENT
-    if complaint.status is Status.WAITING_ON_CITIZEN:
-        action = Action.PROVIDE_INFO
-        if complaint.clock is not None:
-            changes["clock"] = resume(complaint.clock, now, calendar)
-    changed, event = apply(
-        complaint, action, Actor(role=Role.CITIZEN), now, changes=changes, data={"text": reply.text}
-    )
-    return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+    for _attempt in range(3):
+        calendar = calendar_for(complaint, reference)
+        changes: dict[str, object] = {}
+        action = Action.COMMENT
+        if complaint.status is Status.WAITING_ON_CITIZEN:
+            action = Action.PROVIDE_INFO
+            if complaint.clock is not None:
+                changes["clock"] = resume(complaint.clock, now, calendar)
+        changed, event = apply(
+            complaint, action, Actor(role=Role.CITIZEN), now, changes=changes, data={"text": reply.text}
+        )
+        try:
+            return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+        except Conflict:
+            # Routing or an operator changed it meanwhile: the reply still belongs on it.
+            complaint = complaints.get(complaint.tracking_id)
+    raise Conflict("the complaint kept changing; send the reply again")

@@ -140,6 +140,22 @@ SMS: dict[str, dict[str, str]] = {
         id="Aduan: laporan baru {tracking_id} ({category}) untuk {agency}. Batas {due}.",
         en="Aduan: new report {tracking_id} ({category}) for {agency}. Due {due}.",
     ),
+    "warning": _(
+        id="Aduan: batas tindak lanjut laporan {tracking_id} untuk {agency} tinggal 20% ({due}).",
+        en="Aduan: 80% of the follow-up time for report {tracking_id} at {agency} is used (due {due}).",
+    ),
+    "level_1": _(
+        id="Aduan: batas tindak lanjut laporan {tracking_id} di {agency} TERLEWATI ({due}). Segera tindak lanjuti.",
+        en="Aduan: the follow-up deadline of report {tracking_id} at {agency} PASSED ({due}). Act now.",
+    ),
+    "level_2": _(
+        id="Aduan: eskalasi tingkat 2: laporan {tracking_id} di {agency} belum ditindaklanjuti sejak {due}.",
+        en="Aduan: level 2 escalation: report {tracking_id} at {agency} has had no follow-up since {due}.",
+    ),
+    "level_3": _(
+        id="Aduan: eskalasi tingkat 3: laporan {tracking_id} di {agency} terlambat sejak {due}; diawasi Ombudsman.",
+        en="Aduan: level 3 escalation: report {tracking_id} at {agency} overdue since {due}; Ombudsman oversight.",
+    ),
     "triage": _(
         id="Aduan: laporan {tracking_id} perlu disposisi oleh {agency}. Batas verifikasi {due}.",
         en="Aduan: report {tracking_id} needs assignment by {agency}. Verification due {due}.",
@@ -165,6 +181,18 @@ EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
     "closed": _(id="Laporan {tracking_id} ditutup", en="Report {tracking_id} closed"),
     "new_assignment": _(id="Laporan baru {tracking_id}", en="New report {tracking_id}"),
     "triage": _(id="Laporan {tracking_id} perlu disposisi", en="Report {tracking_id} needs assignment"),
+    "warning": _(
+        id="Laporan {tracking_id}: batas waktu mendekat", en="Report {tracking_id}: deadline approaching"
+    ),
+    "level_1": _(
+        id="Laporan {tracking_id}: batas waktu terlewati", en="Report {tracking_id}: deadline passed"
+    ),
+    "level_2": _(
+        id="Eskalasi tingkat 2: laporan {tracking_id}", en="Level 2 escalation: report {tracking_id}"
+    ),
+    "level_3": _(
+        id="Eskalasi tingkat 3: laporan {tracking_id}", en="Level 3 escalation: report {tracking_id}"
+    ),
 }
 
 

@@ -65,6 +65,13 @@ class Runtime:
         return self._notification_queue
 
     @cached_property
+    def _escalation_queue(self) -> SqsQueue:
+        return self._queue(self.settings.escalation_queue_url)
+
+    def escalation_queue(self) -> SqsQueue:
+        return self._escalation_queue
+
+    @cached_property
     def _ledger(self) -> NotificationLedger:
         from aduan.aws.clients import client
         from aduan.aws.store import NotificationLedger

@@ -67,6 +67,11 @@ class DynamoComplaintStore:
         self._shards = shards
 
     @property
+    def shards(self) -> int:
+        """How many write shards the due index has."""
+        return self._shards
+
+    @property
     def _reporter_secret(self) -> bytes:
         if callable(self._secret_source):
             self._secret_source = self._secret_source()

@@ -1,0 +1,47 @@
+"""Escalation worker: takes every step that is due for a complaint, exactly once."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aduan.escalation import escalate
+from aduan.observability import logger, metrics
+from aduan.runtime import Runtime
+
+runtime = Runtime.from_environment(
+    "table_name", "routing_queue_url", "notification_queue_url", "reporter_key_secret"
+)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = json.loads(record.body)
+    taken = escalate(
+        message["tracking_id"],
+        datetime.fromisoformat(message["now"]),
+        complaints=runtime.complaints(),
+        reference=runtime.reference(),
+        notifications=runtime.notification_queue(),
+        routing=runtime.routing_queue(),
+    )
+    for step in taken:
+        with single_metric(
+            name="EscalationSteps", unit=MetricUnit.Count, value=1, namespace="Aduan"
+        ) as metric:
+            metric.add_dimension(name="step", value=step)
+    logger.info("escalation", extra={"tracking_id": message["tracking_id"], "steps": taken})
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,174 @@
+"""Escalation: deadlines that nobody can forget.
+
+`find_due` (the scheduled check) reads the sparse due index, shard by shard, for complaints whose
+next step's time has come, and queues each one. `escalate` (the worker) re-reads the complaint and
+takes every step that is due, in one conditional write: the 80 % warning, levels 1-3 of the
+response clock, the verification clock's escalation, the reply window's auto-close, and the
+sweeper's re-send of a complaint whose routing message was lost.
+
+Notifications are queued before the write, with IDs fixed by the step: a retry after a failed
+write sends nothing twice (the notification worker skips settled IDs), and a failed send makes
+the message come back with nothing lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, Protocol
+
+from aduan.citizen import calendar_for, next_due_at
+from aduan.deadlines import Step, due_steps, mark_done
+from aduan.errors import Conflict
+from aduan.intake import ROUTING_GRACE
+from aduan.lifecycle import Action, apply
+from aduan.models import Actor, Complaint, Role, Status, TimelineEvent
+from aduan.notifications import Notification
+from aduan.notify import for_agency, for_citizen
+from aduan.ports import ComplaintRepository, MessageQueue
+from aduan.reference import ReferenceData
+from aduan.workdays import short_date
+
+SYSTEM = Actor(role=Role.SYSTEM, user_id="escalation")
+BATCH = 10
+
+
+class DueIndex(Protocol):
+    shards: int
+
+    def due_in_shard(self, shard: int, now: datetime) -> Iterator[str]: ...
+
+
+class BatchQueue(Protocol):
+    def send_batch(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+
+def find_due(
+    index: DueIndex, queue: BatchQueue, now: datetime, *, time_left: Callable[[], float]
+) -> tuple[int, bool]:
+    """Queue every complaint with a step due by `now`; returns (queued, finished). Stops while more
+    than 10 s remain when time runs short: what is left stays in the index for the next run."""
+    queued = 0
+    pending: list[dict[str, Any]] = []
+    for shard in range(index.shards):
+        for tracking_id in index.due_in_shard(shard, now):
+            pending.append({"type": "complaint.due", "tracking_id": tracking_id, "now": now.isoformat()})
+            if len(pending) == BATCH:
+                queued += _flush(queue, pending)
+                if time_left() < 10.0:
+                    return queued, False
+    queued += _flush(queue, pending)
+    return queued, True
+
+
+def _flush(queue: BatchQueue, pending: list[dict[str, Any]]) -> int:
+    if not pending:
+        return 0
+    failed = queue.send_batch(pending)
+    if failed:
+        raise RuntimeError(f"{len(failed)} escalation messages not queued; the next run finds them again")
+    sent = len(pending)
+    pending.clear()
+    return sent
+
+
+def escalate(
+    tracking_id: str,
+    now: datetime,
+    *,
+    complaints: ComplaintRepository,
+    reference: ReferenceData,
+    notifications: MessageQueue,
+    routing: MessageQueue,
+) -> list[str]:
+    """Take every step due by `now`; returns their names (empty when nothing was due)."""
+    for _attempt in range(3):
+        complaint = complaints.get(tracking_id)
+        try:
+            return _escalate_once(complaint, now, complaints, reference, notifications, routing)
+        except Conflict:
+            continue  # an operator or another check acted: look again at what is still due
+    raise Conflict("the complaint kept changing; the message will come back")
+
+
+def _escalate_once(
+    complaint: Complaint,
+    now: datetime,
+    complaints: ComplaintRepository,
+    reference: ReferenceData,
+    notifications: MessageQueue,
+    routing: MessageQueue,
+) -> list[str]:
+    calendar = calendar_for(complaint, reference)
+    taken: list[str] = []
+    events: list[TimelineEvent] = []
+    planned: list[Notification] = []
+    changed = complaint
+    if complaint.status is Status.SUBMITTED and now >= complaint.created_at + ROUTING_GRACE:
+        routing.send({"type": "complaint.submitted", "tracking_id": complaint.tracking_id})
+        taken.append("rerouted")
+    for step in due_steps(complaint.clock, calendar, now):
+        changed, event, messages = _take(step, changed, now, reference)
+        events.append(event)
+        planned += messages
+        taken.append(step.value)
+    if not taken:
+        return []
+    for notification in planned:
+        notifications.send(notification.model_dump(mode="json"))
+    following = next_due_at(changed, calendar)
+    if changed.status is Status.SUBMITTED:
+        sweep = now + ROUTING_GRACE
+        following = min(following, sweep) if following else sweep
+    complaints.save(changed, events, next_due_at=following)
+    return taken
+
+
+def _take(
+    step: Step, complaint: Complaint, now: datetime, reference: ReferenceData
+) -> tuple[Complaint, TimelineEvent, list[Notification]]:
+    clock = complaint.clock
+    assert clock is not None  # due steps come from a running clock
+    cause = f"escalation:{complaint.tracking_id}:{clock.started_at.isoformat()}:{step}"
+    done = mark_done(clock, step)
+    if step is Step.AUTO_CLOSE:
+        changed, event = apply(
+            complaint, Action.CLOSE, SYSTEM, now, changes={"clock": None}, data={"reason": "no_reply"}
+        )
+        return changed, event, [for_citizen(complaint, "closed", cause)]
+    holder = complaint.agency_id or reference.national.id
+    coordinator = complaint.coordinator_id or reference.coordinator_for(complaint.location.region_code).id
+    recipient = {
+        Step.WARNING: holder,
+        Step.LEVEL_1: holder,
+        Step.LEVEL_2: coordinator,
+        Step.LEVEL_3: reference.national.id,
+    }[step]
+    due = short_date(clock.due_at, clock.timezone, complaint.language) if clock.due_at else "-"
+    values = {"agency": reference.agency_name(holder), "due": due}
+    changes: dict[str, object] = {"clock": done}
+    if step.level:
+        changes["escalation_level"] = max(complaint.escalation_level, step.level)
+    if step is Step.LEVEL_3:
+        changes["ombudsman_flag"] = True
+    data = {
+        "step": step.value,
+        "level": step.level,
+        "clock": clock.kind.value,
+        "agency_id": holder,
+        "coordinator_id": coordinator,
+        "recipient_id": recipient,
+    }
+    changed, event = apply(
+        complaint,
+        Action.ESCALATE,
+        SYSTEM,
+        now,
+        changes=changes,
+        data=data,
+        public=step is not Step.WARNING,  # escalations are public; the warning is the agency's own
+    )
+    if step is Step.WARNING:
+        event = event.model_copy(update={"type": "warned"})
+    messages = for_agency(recipient, reference, step.value, cause, complaint.tracking_id, **values)
+    return changed, event, messages
