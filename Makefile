@@ -36,6 +36,10 @@ lint: $(VENV)/.installed-dev
 build: $(VENV)/.installed-deploy
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/sam build --template-file template.yaml
 
+# Benchmarks: writes bench/RESULTS.md (BENCH_SIZES=1000,10000,100000,1000000 by default).
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
 # The whole system on this machine: API on http://127.0.0.1:3000, Ctrl-C stops everything.
 run: $(VENV)/.installed-dev
 	$(BIN)/aduan-local up

@@ -76,8 +76,11 @@ def check_reads(dynamodb: Any, table: str) -> tuple[int, int, int]:
 
 
 def run(sizes: list[int], due: int) -> list[dict[str, Any]]:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the emulator's access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()

@@ -23,7 +23,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     message = json.loads(record.body)
-    taken = escalate(
+    escalated = escalate(
         message["tracking_id"],
         datetime.fromisoformat(message["now"]),
         complaints=runtime.complaints(),
@@ -31,12 +31,14 @@ def record_handler(record: SQSRecord) -> None:
         notifications=runtime.notification_queue(),
         routing=runtime.routing_queue(),
     )
-    for step in taken:
+    for step in escalated.steps:
+        # Per level and per agency: which agencies let deadlines pass, and how far.
         with single_metric(
             name="EscalationSteps", unit=MetricUnit.Count, value=1, namespace="Aduan"
         ) as metric:
             metric.add_dimension(name="step", value=step)
-    logger.info("escalation", extra={"tracking_id": message["tracking_id"], "steps": taken})
+            metric.add_dimension(name="agency", value=escalated.agency_id or "none")
+    logger.info("escalation", extra={"tracking_id": message["tracking_id"], "steps": escalated.steps})
 
 
 @metrics.log_metrics

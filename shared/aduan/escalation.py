@@ -14,6 +14,7 @@ the message come back with nothing lost.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -31,6 +32,14 @@ from aduan.workdays import short_date
 
 SYSTEM = Actor(role=Role.SYSTEM, user_id="escalation")
 BATCH = 10
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """The steps taken for one complaint, and the agency that held it (for the metrics)."""
+
+    steps: list[str]
+    agency_id: str | None
 
 
 class DueIndex(Protocol):
@@ -80,8 +89,8 @@ def escalate(
     reference: ReferenceData,
     notifications: MessageQueue,
     routing: MessageQueue,
-) -> list[str]:
-    """Take every step due by `now`; returns their names (empty when nothing was due)."""
+) -> Escalated:
+    """Take every step due by `now` (none when nothing was due)."""
     for _attempt in range(3):
         complaint = complaints.get(tracking_id)
         try:
@@ -98,14 +107,14 @@ def _escalate_once(
     reference: ReferenceData,
     notifications: MessageQueue,
     routing: MessageQueue,
-) -> list[str]:
+) -> Escalated:
     calendar = calendar_for(complaint, reference)
     taken: list[str] = []
     events: list[TimelineEvent] = []
     planned: list[Notification] = []
     changed = complaint
-    if complaint.status is Status.SUBMITTED and now >= complaint.created_at + ROUTING_GRACE:
-        routing.send({"type": "complaint.submitted", "tracking_id": complaint.tracking_id})
+    reroute = complaint.status is Status.SUBMITTED and now >= complaint.created_at + ROUTING_GRACE
+    if reroute:
         taken.append("rerouted")
     for step in due_steps(complaint.clock, calendar, now):
         changed, event, messages = _take(step, changed, now, reference)
@@ -113,7 +122,7 @@ def _escalate_once(
         planned += messages
         taken.append(step.value)
     if not taken:
-        return []
+        return Escalated([], complaint.agency_id)
     for notification in planned:
         notifications.send(notification.model_dump(mode="json"))
     following = next_due_at(changed, calendar)
@@ -121,7 +130,9 @@ def _escalate_once(
         sweep = now + ROUTING_GRACE
         following = min(following, sweep) if following else sweep
     complaints.save(changed, events, next_due_at=following)
-    return taken
+    if reroute:  # after the write, so that routing never races the sweeper's own write
+        routing.send({"type": "complaint.submitted", "tracking_id": complaint.tracking_id})
+    return Escalated(taken, complaint.agency_id)
 
 
 def _take(

@@ -39,22 +39,22 @@ def route_complaint(
     notifications: MessageQueue,
     now: datetime,
 ) -> Routed:
-    """Assign or triage one complaint (outcome `assigned`, `needs_triage` or `already_routed`)."""
-    complaint = complaints.get(tracking_id)
-    if complaint.status is not Status.SUBMITTED:
-        if complaint.version == 1 and complaint.status in (Status.ASSIGNED, Status.NEEDS_TRIAGE):
-            _notify(complaint, reference, notifications)  # the first delivery may have died before this
-        return Routed("already_routed", complaint)
-    routed = _routed(complaint, reference, now)
-    try:
-        saved = complaints.save(routed[0], [routed[1]], next_due_at=next_due_at(routed[0], routed[2]))
-    except Conflict:
-        current = complaints.get(tracking_id)
-        if current.status is not Status.SUBMITTED:
-            return Routed("already_routed", current)  # an operator or another delivery got there first
-        raise
-    _notify(saved, reference, notifications)
-    return Routed(saved.status.value, saved)
+    """Assign or triage one complaint (outcome `assigned`, `needs_triage` or `already_routed`).
+
+    The notifications are queued before the write: if the write then fails, the retry queues the
+    same IDs again and the notification worker delivers each once; nothing is lost in between."""
+    for _attempt in range(3):
+        complaint = complaints.get(tracking_id)
+        if complaint.status is not Status.SUBMITTED:
+            return Routed("already_routed", complaint)
+        changed, event, calendar = _routed(complaint, reference, now)
+        _notify(changed, reference, notifications)
+        try:
+            saved = complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+        except Conflict:
+            continue  # the sweeper, an operator or another delivery wrote first: look again
+        return Routed(saved.status.value, saved)
+    raise Conflict("the complaint kept changing; the message will come back")
 
 
 def _routed(
