@@ -30,7 +30,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """A real moto server on loopback: boto3 speaks HTTP to it as it would to AWS."""
-    from moto.server import ThreadedMotoServer
+    from aduan_local.stack import emulator
 
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing",
@@ -38,8 +38,7 @@ def moto_endpoint() -> Iterator[str]:
         AWS_DEFAULT_REGION=REGION,
     )
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server = emulator("127.0.0.1", port)
     yield f"http://127.0.0.1:{port}"
     server.stop()
 

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import api
-from aduan.citizen import track_complaint
+from aduan.citizen import FollowUp, follow_up, track_complaint
 from aduan.errors import DomainError
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
 from aduan.models import Channel
@@ -82,6 +82,29 @@ def track(tracking_id: str) -> dict[str, Any]:
         app.current_event.headers.get("x-access-code"),
         complaints=runtime.complaints(),
         names=runtime.reference(),
+        language=_language(),
+    )
+
+
+@app.post("/complaints/<tracking_id>/replies")
+def reply(tracking_id: str, request: Annotated[FollowUp, Body()]) -> dict[str, Any]:
+    """The citizen's reply, reopen or rating, with the access code in X-Access-Code."""
+    store, reference = runtime.complaints(), runtime.reference()
+    changed = follow_up(
+        tracking_id,
+        app.current_event.headers.get("x-access-code"),
+        request,
+        complaints=store,
+        reference=reference,
+        notifications=runtime.notification_queue(),
+        now=datetime.now(UTC),
+    )
+    logger.info("citizen follow-up", extra={"tracking_id": changed.tracking_id, "kind": request.kind})
+    return track_complaint(
+        changed.tracking_id,
+        app.current_event.headers.get("x-access-code"),
+        complaints=store,
+        names=reference,
         language=_language(),
     )
 

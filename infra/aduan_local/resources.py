@@ -208,8 +208,9 @@ def _user_pools(template: dict[str, Any], local: Resources, cognito: Any) -> Non
     for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPool").items():
         properties = resource.get("Properties", {})
         request: dict[str, Any] = {"PoolName": _physical_name(local, logical_id, properties, "UserPoolName")}
-        if "Schema" in properties:
-            request["Schema"] = local.resolve(properties["Schema"])
+        for key in ("Schema", "Policies", "UsernameConfiguration", "AdminCreateUserConfig"):
+            if key in properties:
+                request[key] = local.resolve(properties[key])
         pool_id = cognito.create_user_pool(**request)["UserPool"]["Id"]
         local.refs[logical_id] = pool_id
         local.attributes[(logical_id, "Arn")] = (

@@ -70,12 +70,9 @@ class LocalStack:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> LocalStack:
-        from moto.server import ThreadedMotoServer
-
         options = self.options
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the emulator's access log
-        self.moto = ThreadedMotoServer(ip_address=options.host, port=options.moto_port, verbose=False)
-        self.moto.start()
+        self.moto = emulator(options.host, options.moto_port)
         host, port = self.moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
 
@@ -99,6 +96,7 @@ class LocalStack:
         self.schedules = schedules(self.functions)
         for seeder in options.seeders:
             seeder(self.resources)
+            self.demo_users |= getattr(seeder, "demo_users", {})
 
         sqs = self.client("sqs")
         for source in sqs_sources(self.functions, self.resources):
@@ -185,12 +183,10 @@ class LocalStack:
         """Sign a demo user in at the local user pool: real tokens, signed by the emulator's keys."""
         password = self.demo_users[username]
         clients = resources_of_type(self.template, "AWS::Cognito::UserPoolClient")
-        logical_id, client = next(iter(clients.items()))
-        pool_id = self.resources.resolve(client["Properties"]["UserPoolId"])
-        result = self.client("cognito-idp").admin_initiate_auth(
-            UserPoolId=pool_id,
+        logical_id = next(iter(clients))
+        result = self.client("cognito-idp").initiate_auth(
             ClientId=self.resources.ref(logical_id),
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )["AuthenticationResult"]
         return {
@@ -198,6 +194,44 @@ class LocalStack:
             "access_token": result["AccessToken"],
             "expires_in": result["ExpiresIn"],
         }
+
+
+def emulator(host: str, port: int) -> Any:
+    """moto server in a thread, with DynamoDB requests taken one at a time.
+
+    moto's DynamoDB is not thread-safe: a transaction deep-copies the table while another thread
+    writes to it ("dictionary changed size during iteration"). DynamoDB serialises writes to an item
+    itself, so one lock around moto's DynamoDB changes nothing a test may rely on; SQS long polls and
+    everything else still run concurrently."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    dynamodb = threading.Lock()
+
+    class Emulator(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = DomainDispatcherApplication(create_backend_app)
+
+            def serialised(environ: dict[str, Any], start_response: Any) -> Any:
+                if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+                    with dynamodb:
+                        return list(app(environ, start_response))
+                return app(environ, start_response)
+
+            self._server = make_server(
+                self._ip_address, self._port, serialised, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    server = Emulator(ip_address=host, port=port, verbose=False)
+    server.start()
+    return server
 
 
 def log_stack(stack: LocalStack) -> None:

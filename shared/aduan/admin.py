@@ -93,6 +93,50 @@ def _route(args: argparse.Namespace) -> None:
     print(json.dumps(dataclasses.asdict(decision), ensure_ascii=False, indent=2, default=plain))
 
 
+def add_user(
+    cognito: Any,
+    user_pool_id: str,
+    username: str,
+    *,
+    role: str,
+    agency_id: str,
+    email: str | None = None,
+    password: str | None = None,
+) -> None:
+    """Create an operator, coordinator or national administrator. Without a password Cognito emails
+    a temporary one; with one (the local stack's demo users) it is set as permanent."""
+    if role not in ("operator", "coordinator", "national"):
+        raise ValueError("role must be operator, coordinator or national")
+    attributes = [{"Name": "custom:role", "Value": role}, {"Name": "custom:agency_id", "Value": agency_id}]
+    if email:
+        attributes += [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    request: dict[str, Any] = {"UserPoolId": user_pool_id, "Username": username, "UserAttributes": attributes}
+    if password:
+        request["MessageAction"] = "SUPPRESS"
+    cognito.admin_create_user(**request)
+    if password:
+        cognito.admin_set_user_password(
+            UserPoolId=user_pool_id, Username=username, Password=password, Permanent=True
+        )
+
+
+def _user_add(args: argparse.Namespace) -> None:
+    import boto3
+
+    kwargs = {"region_name": args.region, "endpoint_url": args.endpoint_url}
+    outputs = boto3.client("cloudformation", **kwargs).describe_stacks(StackName=args.stack)["Stacks"][0]
+    pool = {output["OutputKey"]: output["OutputValue"] for output in outputs.get("Outputs", [])}["UserPoolId"]
+    add_user(
+        boto3.client("cognito-idp", **kwargs),
+        pool,
+        args.username,
+        role=args.role,
+        agency_id=args.agency,
+        email=args.email,
+    )
+    print(f"created {args.username} ({args.role}, {args.agency}); Cognito emails a temporary password")
+
+
 def redrive(sqs: Any, dead_letter_url: str, source_url: str, limit: int | None = None) -> int:
     """Move messages from a dead-letter queue back to its source queue, once their cause is fixed.
 
@@ -172,6 +216,18 @@ def main(argv: list[str] | None = None) -> None:
     move.add_argument("--region", help="AWS region (default: the environment's)")
     move.add_argument("--endpoint-url", help="an AWS emulator, e.g. the local stack's moto server")
     move.set_defaults(run=_redrive)
+
+    user = commands.add_parser("user", help="operators' accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="create an operator, coordinator or national administrator")
+    add.add_argument("--stack", required=True, help="deployed stack whose UserPoolId output names the pool")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=["operator", "coordinator", "national"])
+    add.add_argument("--agency", required=True, help="the agency ID, e.g. kab-tangerang.disdukcapil")
+    add.add_argument("--email", help="where Cognito sends the temporary password")
+    add.add_argument("--region", help="AWS region (default: the environment's)")
+    add.add_argument("--endpoint-url", help="an AWS emulator")
+    add.set_defaults(run=_user_add)
 
     for command in (seed, check, route):
         command.add_argument("--seed-dir", type=Path, default=DEFAULT_SEED_DIR, help="default: %(default)s")

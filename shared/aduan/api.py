@@ -14,6 +14,7 @@ from aduan.models import Language
 
 STATUS_BY_CODE = {
     "malformed_json": 400,
+    "unauthorized": 401,
     "invalid_idempotency_key": 400,
     "forbidden": 403,
     "not_found": 404,
@@ -75,6 +76,8 @@ def domain_error_details(error: DomainError, language: Language) -> list[dict[st
     reason = error.details.get("reason")
     if error.code == "invalid_tracking_id" and reason:
         return [{"field": "tracking_id", "message": error_text(f"tracking_id_{reason}", language)}]
+    if reason == "reply_window_closed":
+        return [{"field": "kind", "message": error_text("reply_window_closed", language)}]
     return []
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aduan.deadlines import next_step, resume
-from aduan.errors import Conflict, NotFound
+from aduan.deadlines import ClockKind, next_step, resume, start_clock
+from aduan.errors import Conflict, InvalidTransition, NotFound
 from aduan.lifecycle import Action, apply
 from aduan.models import Actor, Complaint, Language, Privacy, Role, Status
-from aduan.ports import ComplaintRepository
+from aduan.notify import for_agency
+from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.tracking import access_code_matches, parse_tracking_id
 from aduan.views import Names, public_view
-from aduan.workdays import WorkCalendar
+from aduan.workdays import WorkCalendar, short_date
+
+if TYPE_CHECKING:
+    from aduan.reference import ReferenceData as Reference
 
 
 def track_complaint(
@@ -88,3 +92,90 @@ def reply_as_citizen(
             # Routing or an operator changed it meanwhile: the reply still belongs on it.
             complaint = complaints.get(complaint.tracking_id)
     raise Conflict("the complaint kept changing; send the reply again")
+
+
+class FollowUp(BaseModel):
+    """What a citizen posts on their complaint with the access code: a reply, a reopen ("it is
+    not solved"), or a rating of the response."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Literal["reply", "reopen", "rate"] = "reply"
+    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    rating: int | None = Field(default=None, ge=1, le=5)
+
+
+def follow_up(
+    text_id: str,
+    access_code: str | None,
+    request: FollowUp,
+    *,
+    complaints: ComplaintRepository,
+    reference: Reference,
+    notifications: MessageQueue,
+    now: datetime,
+) -> Complaint:
+    """A citizen's reply, reopen or rating; the access code is what proves it is the reporter."""
+    tracking_id = parse_tracking_id(text_id)
+    complaint = complaints.get(tracking_id)
+    if not access_code or not access_code_matches(tracking_id, access_code, complaint.access_code_hash):
+        raise NotFound("no complaint with this tracking ID")
+    return act_as_citizen(
+        request, complaint, complaints=complaints, reference=reference, notifications=notifications, now=now
+    )
+
+
+def act_as_citizen(
+    request: FollowUp,
+    complaint: Complaint,
+    *,
+    complaints: ComplaintRepository,
+    reference: Reference,
+    notifications: MessageQueue,
+    now: datetime,
+) -> Complaint:
+    """Apply a follow-up from a citizen already identified (access code, or the reporter's phone)."""
+    from aduan.intake import ValidationFailed
+
+    if request.kind == "reply":
+        if not request.text:
+            raise ValidationFailed([("text", "missing", {})])
+        return reply_as_citizen(
+            CitizenReply(text=request.text), complaint, complaints=complaints, now=now, reference=reference
+        )
+    citizen = Actor(role=Role.CITIZEN)
+    if request.kind == "rate":
+        if request.rating is None:
+            raise ValidationFailed([("rating", "bad_rating", {})])
+        data = {"rating": request.rating, "comment": request.text or ""}
+        changed, event = apply(
+            complaint, Action.RATE, citizen, now, changes={"rating": request.rating}, data=data
+        )
+        calendar = calendar_for(changed, reference)
+        return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+    # Reopen: the response did not solve it, within the reply window only.
+    window = complaint.clock
+    if complaint.status is Status.RESPONDED and (
+        window is None or window.due_at is None or window.due_at < now
+    ):
+        raise InvalidTransition("the reply window has closed", reason="reply_window_closed")
+    agency = reference.agency(complaint.agency_id or "")
+    calendar = WorkCalendar(
+        agency.timezone if agency else reference.timezone_for(complaint.location.region_code)
+    )
+    clock = start_clock(ClockKind.RESPONSE, now, calendar)
+    changed, event = apply(
+        complaint,
+        Action.REOPEN,
+        citizen,
+        now,
+        changes={"clock": clock, "escalation_level": 0},
+        data={"text": request.text or ""},
+    )
+    due = short_date(clock.due_at, calendar.zone_name, complaint.language) if clock.due_at else "-"
+    cause = f"reopen:{complaint.tracking_id}:v{complaint.version}"
+    for notification in for_agency(
+        complaint.agency_id or "", reference, "reopened", cause, complaint.tracking_id, due=due
+    ):
+        notifications.send(notification.model_dump(mode="json"))
+    return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))

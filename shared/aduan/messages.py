@@ -48,6 +48,16 @@ ERRORS: dict[str, dict[str, str]] = {
     "unknown_category": _(id="Kategori tidak dikenal.", en="Unknown category."),
     "unknown_region": _(id="Kode wilayah tidak dikenal.", en="Unknown region code."),
     "value_error": _(id="Nilai tidak valid.", en="Not a valid value."),
+    "unknown_agency": _(id="Instansi tidak dikenal.", en="Unknown agency."),
+    "same_agency": _(
+        id="Laporan sudah berada di instansi ini.", en="The report is already with this agency."
+    ),
+    "unauthorized": _(id="Nama pengguna atau kata sandi salah.", en="Wrong username or password."),
+    "bad_rating": _(id="Nilai harus 1 sampai 5.", en="The rating must be 1 to 5."),
+    "reply_window_closed": _(
+        id="Waktu untuk membuka kembali laporan ini sudah lewat.",
+        en="The time to reopen this report has passed.",
+    ),
     "invalid": _(id="Nilai tidak valid.", en="Not a valid value."),
     # Whole-request errors
     "validation_failed": _(id="Ada isian yang perlu diperbaiki.", en="Some fields need correcting."),

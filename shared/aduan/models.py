@@ -160,6 +160,8 @@ class Complaint(_Model):
     escalation_level: int = Field(default=0, ge=0, le=3)
     ombudsman_flag: bool = False
     rating: int | None = Field(default=None, ge=1, le=5)
+    first_response_at: UtcDatetime | None = None  # the first follow-up, for the statistics
+    answered_on_time: bool | None = None  # whether that follow-up met its deadline
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int = Field(default=0, ge=0)
@@ -178,5 +180,8 @@ class ComplaintSummary(BaseModel):
     privacy: Privacy
     clock: Clock | None = None
     escalation_level: int = 0
+    rating: int | None = None
+    first_response_at: UtcDatetime | None = None
+    answered_on_time: bool | None = None
     created_at: UtcDatetime
     version: int

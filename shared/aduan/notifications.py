@@ -156,6 +156,10 @@ SMS: dict[str, dict[str, str]] = {
         id="Aduan: eskalasi tingkat 3: laporan {tracking_id} di {agency} terlambat sejak {due}; diawasi Ombudsman.",
         en="Aduan: level 3 escalation: report {tracking_id} at {agency} overdue since {due}; Ombudsman oversight.",
     ),
+    "reopened": _(
+        id="Aduan: laporan {tracking_id} dibuka kembali oleh pelapor: belum selesai. Batas baru {due}.",
+        en="Aduan: report {tracking_id} was reopened by the reporter: not solved. New deadline {due}.",
+    ),
     "triage": _(
         id="Aduan: laporan {tracking_id} perlu disposisi oleh {agency}. Batas verifikasi {due}.",
         en="Aduan: report {tracking_id} needs assignment by {agency}. Verification due {due}.",
@@ -181,6 +185,7 @@ EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
     "closed": _(id="Laporan {tracking_id} ditutup", en="Report {tracking_id} closed"),
     "new_assignment": _(id="Laporan baru {tracking_id}", en="New report {tracking_id}"),
     "triage": _(id="Laporan {tracking_id} perlu disposisi", en="Report {tracking_id} needs assignment"),
+    "reopened": _(id="Laporan {tracking_id} dibuka kembali", en="Report {tracking_id} reopened"),
     "warning": _(
         id="Laporan {tracking_id}: batas waktu mendekat", en="Report {tracking_id}: deadline approaching"
     ),

@@ -72,5 +72,10 @@ class ComplaintRepository(Protocol):
     def inbox(self, agency_id: str, status: Status, *, limit: int = 50, cursor: str | None = None) -> Page:
         """An agency's complaints in one status, newest first."""
 
+    def filed_between(
+        self, agency_id: str, status: Status, start: datetime, end: datetime
+    ) -> list[ComplaintSummary]:
+        """An agency's complaints in one status filed in [start, end)."""
+
     def by_reporter_phone(self, phone_e164: str) -> list[str]:
         """Tracking IDs of a reporter's complaints, newest first."""

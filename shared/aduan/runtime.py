@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aduan.settings import Settings, load_settings
 
@@ -107,6 +107,30 @@ class Runtime:
             ReceiptHandle=receipt_handle,
             VisibilityTimeout=delay,
         )
+
+    def sign_in(self, username: str, password: str) -> dict[str, Any] | None:
+        """An operator's ID token from the user pool, or None for wrong credentials."""
+        from botocore.exceptions import ClientError
+
+        from aduan.aws.clients import client
+
+        try:
+            result = client("cognito-idp").initiate_auth(
+                ClientId=self.settings.user_pool_client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": password},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in (
+                "NotAuthorizedException",
+                "UserNotFoundException",
+            ):
+                return None
+            raise
+        tokens = result.get("AuthenticationResult") or {}
+        if "IdToken" not in tokens:
+            return None  # a challenge (new password required): not for the console
+        return {"token": tokens["IdToken"], "expires_in": tokens.get("ExpiresIn", 3600)}
 
     def reference(self) -> ReferenceData:
         """Agencies, categories, rules and regions from the table, reloaded every few minutes."""

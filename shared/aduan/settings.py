@@ -17,6 +17,7 @@ _VARIABLES = {
     "webhook_secret": "WEBHOOK_SECRET_ARN",
     "sender_email": "SENDER_EMAIL",
     "retry_base_seconds": "RETRY_BASE_SECONDS",
+    "user_pool_client_id": "USER_POOL_CLIENT_ID",
     "due_shards": "DUE_SHARDS",
     "holiday_categories": "HOLIDAY_CATEGORIES",
 }
@@ -40,6 +41,7 @@ class Settings(BaseModel):
     webhook_secret: str = ""
     sender_email: str = ""
     retry_base_seconds: int = 30
+    user_pool_client_id: str = ""
     due_shards: int = 8
     holiday_categories: tuple[str, ...] = ("public",)
 

@@ -11,13 +11,14 @@ from datetime import datetime
 from pydantic import ValidationError
 
 from aduan import sms
-from aduan.citizen import CitizenReply, reply_as_citizen
+from aduan.citizen import FollowUp, act_as_citizen
 from aduan.errors import DomainError, InvalidTrackingId, NotFound
-from aduan.intake import ComplaintInput, Reference, submit_complaint
+from aduan.intake import ComplaintInput, submit_complaint
 from aduan.messages import status_text
-from aduan.models import Channel, Complaint
+from aduan.models import Channel, Complaint, Status
 from aduan.notify import for_citizen, to_sender
 from aduan.ports import ComplaintRepository, MessageQueue
+from aduan.reference import ReferenceData
 from aduan.sms import InboundSms
 from aduan.tracking import display_form, parse_tracking_id
 from aduan.workdays import WIB, short_date
@@ -27,7 +28,7 @@ def receive_sms(
     message: InboundSms,
     *,
     now: datetime,
-    reference: Reference,
+    reference: ReferenceData,
     complaints: ComplaintRepository,
     routing: MessageQueue,
     notifications: MessageQueue,
@@ -56,11 +57,22 @@ def receive_sms(
         values = status_values(complaint, reference)
         notifications.send(for_citizen(complaint, "status", cause, **values).model_dump(mode="json"))
         return "status"
-    reply_as_citizen(
-        CitizenReply(text=command.text), complaint, complaints=complaints, now=now, reference=reference
+    request = _follow_up(command.text, complaint)
+    act_as_citizen(
+        request, complaint, complaints=complaints, reference=reference, notifications=notifications, now=now
     )
     notifications.send(for_citizen(complaint, "reply_received", cause).model_dump(mode="json"))
-    return "reply"
+    return request.kind
+
+
+def _follow_up(text: str, complaint: Complaint) -> FollowUp:
+    """`BELUM` on a responded complaint reopens it; `NILAI 4` rates the response; anything else is a reply."""
+    words = text.lower().split()
+    if complaint.status is Status.RESPONDED and words and words[0] in ("belum", "not"):
+        return FollowUp(kind="reopen", text=text)
+    if len(words) >= 2 and words[0] in ("nilai", "rate") and words[1] in ("1", "2", "3", "4", "5"):
+        return FollowUp(kind="rate", rating=int(words[1]), text=" ".join(words[2:]) or None)
+    return FollowUp(kind="reply", text=text)
 
 
 def _find(text: str | None, sender: str, complaints: ComplaintRepository) -> Complaint:
@@ -81,7 +93,7 @@ def _report(
     command: sms.Report,
     cause: str,
     now: datetime,
-    reference: Reference,
+    reference: ReferenceData,
     complaints: ComplaintRepository,
     routing: MessageQueue,
     notifications: MessageQueue,
@@ -108,7 +120,7 @@ def _report(
     return "replayed" if receipt.replayed else "report"
 
 
-def status_values(complaint: Complaint, reference: Reference) -> dict[str, str]:
+def status_values(complaint: Complaint, reference: ReferenceData) -> dict[str, str]:
     """What a status answer says: the status, the agency holding it and the running deadline."""
     agency = reference.agency_name(complaint.agency_id) if complaint.agency_id else ""
     due = complaint.clock.due_at if complaint.clock else None

@@ -85,6 +85,16 @@ def test_every_citizen_sms_is_delivered_exactly_once_while_sns_fails_a_third_of_
         f"delivered once in {elapsed:.0f} s; {retried} retried attempts among the first 20 complaints"
     )
     assert retried > 0, "the fault injection did not bite"
+    # Leave no backlog for the tests after this one: the agencies' notifications are still flowing.
+    sqs = local_stack.client("sqs")
+    queue = local_stack.resources.ref("NotificationQueue")
+
+    def drained() -> bool:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        counts = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=names)["Attributes"]
+        return all(counts[name] == "0" for name in names)
+
+    assert eventually(drained, timeout=300, interval=2)
 
 
 def test_a_permanent_failure_is_recorded_once_and_not_retried(local_stack: LocalStack) -> None:

@@ -261,6 +261,21 @@ class DynamoComplaintStore:
         next_cursor = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
         return Page(rows, next_cursor)
 
+    def filed_between(
+        self, agency_id: str, status: Status, start: datetime, end: datetime
+    ) -> list[ComplaintSummary]:
+        """Every complaint an agency holds in one status, filed in [start, end) (all pages)."""
+        items = self._query(
+            IndexName=INBOX_INDEX,
+            KeyConditionExpression="inbox = :inbox AND created_at BETWEEN :start AND :end",
+            ExpressionAttributeValues={
+                ":inbox": {"S": f"{agency_id}#{status}"},
+                ":start": {"S": start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
+                ":end": {"S": end.strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
+            },
+        )
+        return [ComplaintSummary.model_validate(from_item(item)) for item in items]
+
     def by_reporter_phone(self, phone_e164: str) -> list[str]:
         items = self._query(
             IndexName=REPORTER_INDEX,

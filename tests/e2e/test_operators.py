@@ -1,0 +1,276 @@
+"""Agency operators, coordinators and citizens over HTTP, behind real tokens: who may see and do
+what, a whole complaint's story, and two operators acting at once."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from aduan_local.stack import LocalStack
+from tests.e2e.helpers import eventually, report, send_sms, sms_to
+from tests.e2e.test_local_stack import _claims, _moto_signing_key, _signed
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "Aduan-local-1"
+
+
+@pytest.fixture(scope="module")
+def tokens(local_stack: LocalStack) -> dict[str, str | None]:
+    from aduan.admin import add_user
+
+    cognito = local_stack.client("cognito-idp")
+    add_user(
+        cognito, local_stack.resources.ref("UserPool"), "coord.kota-tangerang",
+        role="coordinator", agency_id="kota-tangerang", password=PASSWORD,
+    )  # fmt: skip
+    signed_in = {
+        user: local_stack.token(user)["token"]
+        if user in local_stack.demo_users
+        else sign_in(local_stack, user)
+        for user in (
+            "op.disdukcapil",
+            "op.pupr",
+            "coord.kab-tangerang",
+            "coord.kota-tangerang",
+            "admin.nasional",
+        )
+    }
+    key, kid = _moto_signing_key()
+    claims = _claims(signed_in["op.disdukcapil"])
+    past = datetime.now(UTC) - timedelta(hours=3)
+    expired = _signed(
+        claims | {"iat": int(past.timestamp()), "exp": int((past + timedelta(hours=1)).timestamp())}, key, kid
+    )
+    from joserfc.jwk import RSAKey
+
+    forged = _signed(claims | {"custom:role": "national"}, RSAKey.generate_key(2048), kid)
+    return {**signed_in, "no token": None, "expired token": expired, "forged token": forged}
+
+
+def sign_in(stack: LocalStack, username: str) -> str:
+    response = requests.post(
+        f"{stack.url}/ops/session", json={"username": username, "password": PASSWORD}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token
+
+
+def call(stack: LocalStack, token: str | None, method: str, path: str, body: Any = None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.request(method, f"{stack.url}{path}", json=body, headers=headers, timeout=30)
+
+
+def assigned(stack: LocalStack, **overrides: Any) -> dict[str, Any]:
+    receipt = requests.post(f"{stack.url}/complaints", json=report(**overrides), timeout=30).json()
+    status = eventually(
+        lambda: (
+            requests.get(
+                f"{stack.url}/complaints/{receipt['tracking_id']}",
+                headers={"X-Access-Code": receipt["access_code"]},
+                timeout=10,
+            ).json()["status"]
+            == "assigned"
+        )
+    )
+    assert status
+    return receipt  # type: ignore[no-any-return]
+
+
+def test_a_wrong_password_is_401_and_a_right_one_gives_a_token(local_stack: LocalStack) -> None:
+    wrong = requests.post(
+        f"{local_stack.url}/ops/session", json={"username": "op.pupr", "password": "nope"}, timeout=10
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "unauthorized"
+    assert sign_in(local_stack, "op.pupr")
+
+
+# Who sees what (DESIGN §1): the agency holding it, the coordinator above it and the national
+# administrator reach the complaint; identity only for a public report, except national.
+REACHES = {"op.disdukcapil", "coord.kab-tangerang", "admin.nasional"}
+SEES_IDENTITY = {"public": REACHES, "anonymous": {"admin.nasional"}, "confidential": {"admin.nasional"}}
+ACKNOWLEDGES = {"op.disdukcapil"}  # only the agency's operator acknowledges
+CALLERS = ["no token", "expired token", "forged token", "op.disdukcapil", "op.pupr", "coord.kab-tangerang",
+           "coord.kota-tangerang", "admin.nasional"]  # fmt: skip
+
+
+@pytest.mark.parametrize("privacy", ["public", "anonymous", "confidential"])
+def test_the_authorization_matrix(
+    local_stack: LocalStack, tokens: dict[str, str | None], privacy: str
+) -> None:
+    name = f"Pelapor {privacy.title()}"
+    tracking_id = assigned(local_stack, privacy=privacy, reporter={"name": name, "phone": "+6281277001122"})[
+        "tracking_id"
+    ]
+    cells: dict[tuple[str, str], Any] = {}
+    for caller in CALLERS:
+        token = tokens[caller]
+        view = call(local_stack, token, "GET", f"/ops/complaints/{tracking_id}")
+        inbox = call(local_stack, token, "GET", "/ops/complaints")
+        stats = call(local_stack, token, "GET", "/ops/stats")
+        cells[(caller, "view")] = view.status_code
+        cells[(caller, "inbox")] = inbox.status_code
+        cells[(caller, "stats")] = stats.status_code
+        for response in (view, inbox, stats):
+            assert response.status_code < 500, (caller, response.text)
+        if caller in ("no token", "expired token", "forged token"):
+            assert (view.status_code, inbox.status_code, stats.status_code) == (401, 401, 401), caller
+            continue
+        assert view.status_code == (200 if caller in REACHES else 404), (caller, view.text)
+        if view.status_code == 200:
+            reporter = view.json()["reporter"]
+            assert (reporter is not None) == (caller in SEES_IDENTITY[privacy]), (caller, privacy)
+            assert (name in view.text) == (caller in SEES_IDENTITY[privacy]), (caller, privacy)
+        listed = {row["tracking_id"] for row in inbox.json()["complaints"]}
+        assert (tracking_id in listed) == (caller == "op.disdukcapil"), caller
+        assert stats.status_code == (200 if caller.startswith(("coord", "admin")) else 403), caller
+    # Acting: only the agency's operator may acknowledge; others get 403 (wrong role) or 404 (out of scope).
+    for caller in CALLERS:
+        response = call(
+            local_stack,
+            tokens[caller],
+            "POST",
+            f"/ops/complaints/{tracking_id}/actions",
+            {"action": "acknowledge"},
+        )
+        expected = (
+            401
+            if tokens[caller] is None or "token" in caller
+            else 200
+            if caller in ACKNOWLEDGES
+            else (403 if caller in REACHES else 404)
+        )
+        assert response.status_code == expected, (caller, response.text)
+
+
+def test_two_operators_acting_at_once_one_wins_the_other_gets_409(
+    local_stack: LocalStack, tokens: dict[str, str | None]
+) -> None:
+    tracking_id = assigned(local_stack)["tracking_id"]
+    token = tokens["op.disdukcapil"]
+    version = call(local_stack, token, "GET", f"/ops/complaints/{tracking_id}").json()["version"]
+    answers: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def operator(action: dict[str, Any]) -> None:
+        barrier.wait()
+        answers.append(
+            call(local_stack, token, "POST", f"/ops/complaints/{tracking_id}/actions", action).status_code
+        )
+
+    actions = [
+        {"action": "acknowledge", "version": version},
+        {"action": "respond", "version": version, "text": "Sudah diproses."},
+    ]
+    threads = [threading.Thread(target=operator, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [200, 409]
+    view = call(local_stack, token, "GET", f"/ops/complaints/{tracking_id}").json()
+    assert view["version"] == version + 1
+    changes = [e["type"] for e in view["timeline"] if e["type"] in ("acknowledged", "responded")]
+    assert len(changes) == 1
+
+
+def test_a_whole_story_over_http(local_stack: LocalStack, tokens: dict[str, str | None]) -> None:
+    phone = "+6281277009988"
+    operator = tokens["op.disdukcapil"]
+    send_sms(
+        local_stack, phone, "KTP elektronik sy blm jadi sdh 3 bln, rekam di kecamatan Cikupa", "SMstory1"
+    )
+    received = eventually(lambda: [m for m in sms_to(local_stack, phone) if "diterima" in m])
+    display = received[0].split("laporan ")[1].split(" ")[0]
+    tracking_id = display.replace("-", "")
+    access_code = received[0].split("Kode akses: ")[1].split(" ")[0]
+    assert eventually(
+        lambda: call(local_stack, operator, "GET", f"/ops/complaints/{tracking_id}").status_code == 200
+    )
+
+    def act(body: dict[str, Any]) -> dict[str, Any]:
+        view = call(local_stack, operator, "GET", f"/ops/complaints/{tracking_id}").json()
+        response = call(
+            local_stack,
+            operator,
+            "POST",
+            f"/ops/complaints/{tracking_id}/actions",
+            body | {"version": view["version"]},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    assert act({"action": "acknowledge"})["status"] == "in_progress"
+    assert (
+        act({"action": "request_info", "text": "Mohon kirim nomor registrasi perekaman e-KTP."})["status"]
+        == "waiting_on_citizen"
+    )
+    send_sms(local_stack, phone, f"BALAS {display} nomor registrasinya 3603-2026-0001", "SMstory2")
+    assert eventually(
+        lambda: (
+            call(local_stack, operator, "GET", f"/ops/complaints/{tracking_id}").json()["status"]
+            == "in_progress"
+        )
+    )
+    assert (
+        act({"action": "respond", "text": "KTP sudah dicetak, silakan ambil di kecamatan."})["status"]
+        == "responded"
+    )
+
+    reopened = requests.post(
+        f"{local_stack.url}/complaints/{tracking_id}/replies",
+        json={"kind": "reopen", "text": "Saya ke kecamatan tapi KTP belum ada."},
+        headers={"X-Access-Code": access_code},
+        timeout=30,
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["status"] == "in_progress"
+    assert (
+        act({"action": "respond", "text": "Mohon maaf, KTP sudah dikirim ke kecamatan hari ini."})["status"]
+        == "responded"
+    )
+    rated = requests.post(
+        f"{local_stack.url}/complaints/{tracking_id}/replies",
+        json={"kind": "rate", "rating": 4},
+        headers={"X-Access-Code": access_code},
+        timeout=30,
+    )
+    assert rated.status_code == 200, rated.text
+
+    # The reply window runs out: the escalation worker is told so at that time, for this complaint
+    # alone (firing the scheduled check that far ahead would close every complaint in the stack).
+    window_due = call(local_stack, operator, "GET", f"/ops/complaints/{tracking_id}").json()["due_at"]
+    message = {"type": "complaint.due", "tracking_id": tracking_id, "now": window_due.replace("Z", "+00:00")}
+    local_stack.client("sqs").send_message(
+        QueueUrl=local_stack.resources.ref("EscalationQueue"), MessageBody=json.dumps(message)
+    )
+    closed = eventually(
+        lambda: (
+            call(local_stack, operator, "GET", f"/ops/complaints/{tracking_id}").json()["status"] == "closed"
+        )
+    )
+    assert closed
+
+    view = call(local_stack, operator, "GET", f"/ops/complaints/{tracking_id}").json()
+    steps = [e["type"] for e in view["timeline"] if e["type"] != "notification"]
+    assert steps == [
+        "submitted", "assigned", "acknowledged", "info_requested", "info_provided", "responded",
+        "reopened", "responded", "rated", "closed",
+    ]  # fmt: skip
+    assert view["rating"] == 4
+    time.sleep(2)
+    texts = sms_to(local_stack, phone)
+    for marker in ("diterima", "diteruskan ke", "minta info", "sudah menanggapi", "ditutup"):
+        found = [t for t in texts if marker in t]
+        assert found, marker
+    assert len([t for t in texts if "minta info" in t]) == 1
+    assert len([t for t in texts if "sudah menanggapi" in t]) == 2, "two responses, each told once"
+    assert len([t for t in texts if "ditutup" in t]) == 1
