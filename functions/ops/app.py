@@ -78,6 +78,7 @@ def me() -> dict[str, Any]:
 def list_complaints(
     status: Annotated[Status | None, Query()] = None,
     overdue: Annotated[bool, Query()] = False,
+    due_within_days: Annotated[int | None, Query(ge=0, le=365)] = None,
     order: Annotated[Literal["newest", "urgent"], Query()] = "newest",
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -90,6 +91,7 @@ def list_complaints(
         now=datetime.now(UTC),
         status=status,
         overdue=overdue,
+        due_within_days=due_within_days,
         order=order,
         cursor=cursor,
         limit=limit,

@@ -45,7 +45,11 @@ def status_of(code: str) -> int:
 
 def field_name(location: tuple[Any, ...]) -> str:
     """`reporter.phone` from pydantic's ('body', 'reporter', 'phone')."""
-    parts = [str(part) for part in location if part != "body"]
+    parts = (
+        [str(part) for part in location[1:]]
+        if location and location[0] in ("body", "query", "path", "header")
+        else [str(part) for part in location]
+    )
     return ".".join(parts) or "body"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -324,6 +324,7 @@ def inbox(
     now: datetime,
     status: Status | None = None,
     overdue: bool = False,
+    due_within_days: int | None = None,
     order: Literal["newest", "urgent"] = "newest",
     cursor: str | None = None,
     limit: int = 20,
@@ -344,6 +345,8 @@ def inbox(
             due = summary.clock.due_at if summary.clock and summary.clock.due_at else None
             late = due is not None and due < now
             if overdue and not late:
+                continue
+            if due_within_days is not None and (due is None or due > now + timedelta(days=due_within_days)):
                 continue
             rows.append(
                 {

@@ -64,6 +64,14 @@ def phone(browser: Browser, local_stack: LocalStack) -> Iterator[Page]:
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    problems = watch(page)
+    yield page
+    context.close()
+    assert problems == [], "the page reported errors"
+
+
+def watch(page: Page) -> list[str]:
+    """Collects what the page throws or logs as an error (HTTP error statuses are expected)."""
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
     page.on(
@@ -74,6 +82,4 @@ def phone(browser: Browser, local_stack: LocalStack) -> Iterator[Page]:
             else None
         ),
     )
-    yield page
-    context.close()
-    assert problems == [], "the page reported errors"
+    return problems

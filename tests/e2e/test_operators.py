@@ -274,3 +274,39 @@ def test_a_whole_story_over_http(local_stack: LocalStack, tokens: dict[str, str 
     assert len([t for t in texts if "minta info" in t]) == 1
     assert len([t for t in texts if "sudah menanggapi" in t]) == 2, "two responses, each told once"
     assert len([t for t in texts if "ditutup" in t]) == 1
+
+
+def test_the_inbox_filters_by_status_overdue_and_due_date_and_pages(
+    local_stack: LocalStack, tokens: dict[str, str | None]
+) -> None:
+    token = tokens["op.disdukcapil"]
+    ours = {assigned(local_stack)["tracking_id"] for _ in range(3)}
+
+    def listed(query: str) -> list[dict[str, Any]]:
+        response = call(local_stack, token, "GET", f"/ops/complaints?{query}")
+        assert response.status_code == 200, response.text
+        return response.json()["complaints"]  # type: ignore[no-any-return]
+
+    assigned_rows = listed("status=assigned&limit=100")
+    assert ours <= {row["tracking_id"] for row in assigned_rows}
+    assert all(row["status"] == "assigned" for row in assigned_rows)
+    assert not ours & {row["tracking_id"] for row in listed("overdue=true&limit=100")}, (
+        "due in days, not overdue"
+    )
+    assert ours <= {row["tracking_id"] for row in listed("due_within_days=30&limit=100")}
+    assert not ours & {row["tracking_id"] for row in listed("status=assigned&due_within_days=0&limit=100")}
+    urgent = [row["due_at"] for row in listed("status=assigned&order=urgent&limit=100") if row["due_at"]]
+    assert urgent == sorted(urgent)
+
+    first = call(local_stack, token, "GET", "/ops/complaints?status=assigned&limit=2").json()
+    assert len(first["complaints"]) == 2
+    assert first["cursor"]
+    second = call(
+        local_stack, token, "GET", f"/ops/complaints?status=assigned&limit=2&cursor={first['cursor']}"
+    ).json()
+    assert not {r["tracking_id"] for r in first["complaints"]} & {
+        r["tracking_id"] for r in second["complaints"]
+    }
+    bad = call(local_stack, token, "GET", "/ops/complaints?status=flying&limit=1000")
+    assert bad.status_code == 422
+    assert {detail["field"] for detail in bad.json()["error"]["details"]} == {"status", "limit"}
