@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import cold_start
 import escalation_reads
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
@@ -36,9 +37,16 @@ def header() -> str:
 
 def main() -> None:
     sizes = [int(size) for size in os.environ.get("BENCH_SIZES", "1000,10000,100000,1000000").split(",")]
+    runs = int(os.environ.get("BENCH_RUNS", "7"))
+    cold = cold_start.measure(runs)
     rows = escalation_reads.run(sizes, due=1000)
     sections = [
         header(),
+        "## Cold start\n\n"
+        "Each function's import and initialisation (its module, its composition root and the AWS "
+        "clients its first request creates) in a fresh process, beside the floor: a process that "
+        "only imports boto3 and creates the same clients. Medians, the two alternated in one run. "
+        "The goal is a ratio of at most 1.15.\n\n" + cold_start.table(cold, runs) + "\n",
         "## Escalation read amplification\n\n"
         "Items the deadline check reads (DynamoDB's `ScannedCount`, summed over its queries of the "
         "8 shards of the sparse `DueIndex`) per due complaint, with 1,000 due at every table size. "

@@ -1,0 +1,124 @@
+"""Cold start: a function's import and initialisation in a fresh process, beside its floor.
+
+The floor is a process that only imports boto3 and creates the clients that function uses: what
+no Python Lambda on AWS can avoid. Medians of several runs of each, alternated, in one session.
+
+    python bench/cold_start.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The AWS clients each function creates at import or on its first request.
+CLIENTS = {
+    "intake": ["dynamodb", "sqs", "secretsmanager"],
+    "sms": ["dynamodb", "sqs", "secretsmanager"],
+    "routing": ["dynamodb", "sqs", "secretsmanager"],
+    "notification": ["dynamodb", "sqs", "sns", "sesv2", "secretsmanager"],
+    "escalation_check": ["dynamodb", "sqs"],
+    "escalation": ["dynamodb", "sqs", "secretsmanager"],
+    "ops": ["dynamodb", "sqs", "secretsmanager", "cognito-idp"],
+}
+
+ENVIRONMENT = {
+    "TABLE_NAME": "t",
+    "ROUTING_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/r",
+    "NOTIFICATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/n",
+    "ESCALATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/e",
+    "REPORTER_KEY_SECRET_ARN": "arn:s",
+    "SMS_TOKEN_SECRET_ARN": "arn:t",
+    "WEBHOOK_SECRET_ARN": "arn:w",
+    "SENDER_EMAIL": "no-reply@aduan.example",
+    "USER_POOL_CLIENT_ID": "c",
+    "AWS_DEFAULT_REGION": "ap-southeast-3",
+    "AWS_REGION": "ap-southeast-3",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "POWERTOOLS_SERVICE_NAME": "aduan",
+}
+
+FUNCTION = """
+import sys, time
+started = time.perf_counter()
+sys.path.insert(0, {code!r})
+import app  # the handler module: its imports and its composition root
+from aduan.aws.clients import client
+for service in {clients!r}:  # the clients, as its first request creates them
+    client(service)
+print(time.perf_counter() - started)
+"""
+
+FLOOR = """
+import time
+started = time.perf_counter()
+import boto3
+session = boto3.session.Session()
+for service in {clients!r}:
+    session.client(service)
+print(time.perf_counter() - started)
+"""
+
+
+def _run(source: str) -> float:
+    output = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", source],
+        env={**ENVIRONMENT, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    return float(output.strip().splitlines()[-1])
+
+
+def measure(runs: int) -> list[dict[str, float | str]]:
+    rows = []
+    for name, clients in CLIENTS.items():
+        code = str(ROOT / "functions" / name)
+        ours, floor = [], []
+        for _ in range(runs):  # alternate, so that a noisy moment hits both alike
+            ours.append(_run(FUNCTION.format(code=code, clients=clients)))
+            floor.append(_run(FLOOR.format(clients=clients)))
+        ours_median, floor_median = statistics.median(ours), statistics.median(floor)
+        rows.append(
+            {
+                "function": name,
+                "ours_ms": ours_median * 1000,
+                "floor_ms": floor_median * 1000,
+                "ratio": ours_median / floor_median,
+            }
+        )
+    return rows
+
+
+def table(rows: list[dict[str, float | str]], runs: int) -> str:
+    lines = [
+        f"| function | import + init (median of {runs}) | floor: boto3 + its clients | ratio |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['function']} | {row['ours_ms']:.0f} ms | {row['floor_ms']:.0f} ms | {row['ratio']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    print(table(measure(args.runs), args.runs))
+
+
+if __name__ == "__main__":
+    main()
