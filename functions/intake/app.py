@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import api
 from aduan.citizen import FollowUp, follow_up, track_complaint
-from aduan.errors import DomainError
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
 from aduan.models import Channel
 from aduan.observability import logger
@@ -109,22 +107,7 @@ def reply(tracking_id: str, request: Annotated[FollowUp, Body()]) -> dict[str, A
     )
 
 
-@app.exception_handler(RequestValidationError)
-def invalid_request(error: RequestValidationError) -> Response[Any]:
-    language = _language()
-    errors = list(error.errors())
-    if any(item["type"] == "json_invalid" for item in errors):
-        return _json(400, api.error_body("malformed_json", language))
-    return _json(422, api.error_body("validation_failed", language, api.validation_details(errors, language)))
-
-
-@app.exception_handler(DomainError)
-def domain_error(error: DomainError) -> Response[Any]:
-    language = _language()
-    return _json(
-        api.status_of(error.code),
-        api.error_body(error.code, language, api.domain_error_details(error, language)),
-    )
+api.answer_errors(app, _language)
 
 
 @app.not_found

@@ -7,13 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan import api
-from aduan.errors import DomainError
 from aduan.messages import language_of
 from aduan.models import Language, Status
 from aduan.observability import logger
@@ -148,22 +146,7 @@ def stats(
     )
 
 
-@app.exception_handler(RequestValidationError)
-def invalid_request(error: RequestValidationError) -> Response[Any]:
-    language = _language()
-    errors = list(error.errors())
-    if any(item["type"] == "json_invalid" for item in errors):
-        return _json(400, api.error_body("malformed_json", language))
-    return _json(422, api.error_body("validation_failed", language, api.validation_details(errors, language)))
-
-
-@app.exception_handler(DomainError)
-def domain_error(error: DomainError) -> Response[Any]:
-    language = _language()
-    return _json(
-        api.status_of(error.code),
-        api.error_body(error.code, language, api.domain_error_details(error, language)),
-    )
+api.answer_errors(app, _language)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

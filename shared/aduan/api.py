@@ -6,6 +6,7 @@ Error body (DESIGN §3): {"error": {"code", "message", "details": [{"field", "me
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aduan.errors import DomainError
@@ -122,3 +123,28 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 def json_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     """A payload 2.0 response for handlers that do not use the resolver."""
     return _response(status, body)
+
+
+def answer_errors(app: Any, language: Callable[[], Language]) -> None:
+    """Install on a Powertools resolver the two handlers every API function needs: request
+    validation (400 malformed JSON, 422 named fields) and domain errors (their status by code)."""
+    from aws_lambda_powertools.event_handler import Response, content_types
+    from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+    def answer(status: int, body: dict[str, Any]) -> Response[Any]:
+        return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+    @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+    def invalid_request(error: RequestValidationError) -> Response[Any]:
+        reader = language()
+        errors = list(error.errors())
+        if any(item["type"] == "json_invalid" for item in errors):
+            return answer(400, error_body("malformed_json", reader))
+        return answer(422, error_body("validation_failed", reader, validation_details(errors, reader)))
+
+    @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
+    def domain_error(error: DomainError) -> Response[Any]:
+        reader = language()
+        return answer(
+            status_of(error.code), error_body(error.code, reader, domain_error_details(error, reader))
+        )

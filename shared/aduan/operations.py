@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,7 +30,7 @@ from aduan.tracking import display_form
 from aduan.views import event_text
 from aduan.workdays import WorkCalendar, short_date
 
-OPERATOR_ACTIONS = (
+OperatorAction = Literal[
     "verify",
     "assign",
     "transfer",
@@ -42,7 +42,8 @@ OPERATOR_ACTIONS = (
     "mark_dispute",
     "mark_field_exam",
     "flag_ombudsman",
-)
+]
+OPERATOR_ACTIONS = get_args(OperatorAction)
 
 
 class ActionRequest(BaseModel):
@@ -50,19 +51,7 @@ class ActionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    action: Literal[
-        "verify",
-        "assign",
-        "transfer",
-        "return",
-        "acknowledge",
-        "request_info",
-        "respond",
-        "archive",
-        "mark_dispute",
-        "mark_field_exam",
-        "flag_ombudsman",
-    ]
+    action: OperatorAction
     version: int | None = Field(default=None, ge=0)  # the version the operator saw
     text: str | None = Field(default=None, min_length=1, max_length=4000)
     reason: str | None = Field(default=None, min_length=1, max_length=500)
