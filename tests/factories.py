@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aduan.models import Complaint, Location, Reporter
+from aduan.models import Agency, AgencyKind, Complaint, Location, Reporter
+from aduan.reference import ReferenceData, RoutingRule
 from aduan.tracking import access_code_hash, new_tracking_id
 
 ASSIGNED_AT = datetime(2026, 3, 16, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB
@@ -28,3 +29,29 @@ def complaint(**overrides: Any) -> Complaint:
     }
     fields.update(overrides)
     return Complaint(**fields)
+
+
+PROVINCE_EDUCATION = "prov-banten.dindikbud"
+
+
+def with_province_education_rule(reference: ReferenceData) -> ReferenceData:
+    """The seed plus a province-wide education agency and its rule (region prefix 36), to show
+    that the most specific rule wins where a regency has its own."""
+    province = Agency(
+        id=PROVINCE_EDUCATION,
+        name="Dinas Pendidikan dan Kebudayaan Provinsi Banten",
+        kind=AgencyKind.AGENCY,
+        parent_id="prov-banten",
+        region_code="36",
+        categories=("pendidikan",),
+    )
+    return ReferenceData(
+        agencies=(*reference.agencies, province),
+        categories=reference.categories,
+        rules=(
+            *reference.rules,
+            RoutingRule(category="pendidikan", region_prefix="36", agency_id=province.id),
+        ),
+        regions=reference.regions,
+        keywords=reference.keywords,
+    )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aduan.deadlines import ClockKind, next_step, resume, start_clock
+from aduan.deadlines import ClockKind, due_text, next_step, resume, start_clock
 from aduan.errors import Conflict, InvalidTransition, NotFound
 from aduan.lifecycle import Action, apply
 from aduan.models import Actor, Complaint, Language, Privacy, Role, Status
@@ -15,7 +15,7 @@ from aduan.notify import for_agency
 from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.tracking import access_code_matches, parse_tracking_id
 from aduan.views import Names, public_view
-from aduan.workdays import WorkCalendar, short_date
+from aduan.workdays import WorkCalendar
 
 if TYPE_CHECKING:
     from aduan.reference import ReferenceData as Reference
@@ -172,7 +172,7 @@ def act_as_citizen(
         changes={"clock": clock, "escalation_level": 0},
         data={"text": request.text or ""},
     )
-    due = short_date(clock.due_at, calendar.zone_name, complaint.language) if clock.due_at else "-"
+    due = due_text(clock, complaint.language)
     cause = f"reopen:{complaint.tracking_id}:v{complaint.version}"
     for notification in for_agency(
         complaint.agency_id or "", reference, "reopened", cause, complaint.tracking_id, due=due

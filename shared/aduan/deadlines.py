@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 
-from aduan.workdays import DAY, WorkCalendar, as_utc
+from aduan.workdays import DAY, WorkCalendar, as_utc, short_date
 
 # Stored and sent as fixed-width UTC text, so that text order is time order (index sort keys).
 UtcDatetime = Annotated[
@@ -157,6 +157,13 @@ def due_steps(clock: Clock | None, calendar: WorkCalendar, now: datetime) -> lis
     if clock is None:
         return []
     return [step for step, at in schedule(clock, calendar) if step not in clock.steps_done and at <= now]
+
+
+def due_text(clock: Clock | None, language: str) -> str:
+    """A running clock's deadline as an SMS says it (`24 Mar 2026`, in the clock's own zone), or `-`."""
+    if clock is None or clock.due_at is None:
+        return "-"
+    return short_date(clock.due_at, clock.timezone, language)
 
 
 def mark_done(clock: Clock, step: Step) -> Clock:

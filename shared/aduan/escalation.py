@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aduan.citizen import calendar_for, next_due_at
-from aduan.deadlines import Step, due_steps, mark_done
+from aduan.deadlines import Step, due_steps, due_text, mark_done
 from aduan.errors import Conflict
 from aduan.intake import ROUTING_GRACE
 from aduan.lifecycle import Action, apply
@@ -28,7 +28,6 @@ from aduan.notifications import Notification
 from aduan.notify import for_agency, for_citizen
 from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.reference import ReferenceData
-from aduan.workdays import short_date
 
 SYSTEM = Actor(role=Role.SYSTEM, user_id="escalation")
 BATCH = 10
@@ -155,8 +154,7 @@ def _take(
         Step.LEVEL_2: coordinator,
         Step.LEVEL_3: reference.national.id,
     }[step]
-    due = short_date(clock.due_at, clock.timezone, complaint.language) if clock.due_at else "-"
-    values = {"agency": reference.agency_name(holder), "due": due}
+    values = {"agency": reference.agency_name(holder), "due": due_text(clock, complaint.language)}
     changes: dict[str, object] = {"clock": done}
     if step.level:
         changes["escalation_level"] = max(complaint.escalation_level, step.level)

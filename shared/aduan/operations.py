@@ -16,8 +16,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aduan.citizen import next_due_at
-from aduan.deadlines import ClockKind, ResponseTrack, extend, pause, start_clock
+from aduan.citizen import calendar_for, next_due_at
+from aduan.deadlines import ClockKind, ResponseTrack, due_text, extend, pause, start_clock
 from aduan.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from aduan.lifecycle import Action, allowed_actions, apply, in_scope
 from aduan.messages import status_text
@@ -28,7 +28,7 @@ from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.reference import ReferenceData
 from aduan.tracking import display_form
 from aduan.views import event_text
-from aduan.workdays import WorkCalendar, short_date
+from aduan.workdays import WorkCalendar
 
 OperatorAction = Literal[
     "verify",
@@ -175,8 +175,9 @@ def act(
     changed, event = apply(complaint, action, actor, now, changes=changes, data=data)
     for notification in planned:
         notifications.send(notification.model_dump(mode="json"))
-    calendar = WorkCalendar(changed.clock.timezone) if changed.clock else WorkCalendar()
-    return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+    return complaints.save(
+        changed, [event], next_due_at=next_due_at(changed, calendar_for(changed, reference))
+    )
 
 
 def _effects(
@@ -189,19 +190,14 @@ def _effects(
 ) -> tuple[dict[str, Any], dict[str, Any], list[Notification]]:
     """What an action changes besides the status, what the event records, and who is told."""
     cause = f"{action.value}:{complaint.tracking_id}:v{complaint.version}"
-    zone = (
-        complaint.clock.timezone
-        if complaint.clock
-        else reference.timezone_for(complaint.location.region_code)
-    )
-    calendar = WorkCalendar(zone)
+    calendar = calendar_for(complaint, reference)
     agency_name = reference.agency_name(complaint.agency_id)
     if action in (Action.ASSIGN, Action.VERIFY, Action.TRANSFER):
         target = _target_agency(request, complaint, actor, reference)
         agency = reference.agency(target)
-        calendar = WorkCalendar(agency.timezone if agency else zone)
+        calendar = WorkCalendar(agency.timezone) if agency else calendar
         clock = start_clock(ClockKind.RESPONSE, now, calendar)
-        values = {"agency": reference.agency_name(target), "due": _due(clock.due_at, calendar, complaint)}
+        values = {"agency": reference.agency_name(target), "due": due_text(clock, complaint.language)}
         changes = {
             "agency_id": target,
             "coordinator_id": reference.coordinator_of(target).id,
@@ -220,7 +216,7 @@ def _effects(
         clock = start_clock(ClockKind.VERIFICATION, now, calendar)
         values = {
             "agency": reference.agency_name(coordinator),
-            "due": _due(clock.due_at, calendar, complaint),
+            "due": due_text(clock, complaint.language),
         }
         planned = for_agency(coordinator, reference, "triage", cause, complaint.tracking_id, **values)
         changes = {
@@ -284,10 +280,6 @@ def _target_agency(
     if target == complaint.agency_id:
         raise _invalid("agency_id", "same_agency")
     return target
-
-
-def _due(due_at: datetime | None, calendar: WorkCalendar, complaint: Complaint) -> str:
-    return short_date(due_at, calendar.zone_name, complaint.language) if due_at else "-"
 
 
 def _required(value: str | None, field: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aduan.citizen import calendar_for, next_due_at
-from aduan.deadlines import ClockKind, start_clock
+from aduan.deadlines import ClockKind, due_text, start_clock
 from aduan.errors import Conflict
 from aduan.lifecycle import Action, apply
 from aduan.models import Actor, Complaint, Location, Role, Status, TimelineEvent
@@ -20,7 +20,7 @@ from aduan.notify import for_agency, for_citizen
 from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.reference import ReferenceData
 from aduan.routing import decide
-from aduan.workdays import WorkCalendar, short_date
+from aduan.workdays import WorkCalendar
 
 SYSTEM = Actor(role=Role.SYSTEM, user_id="routing")
 
@@ -99,17 +99,8 @@ def _routed(
 
 def _notify(complaint: Complaint, reference: ReferenceData, notifications: MessageQueue) -> None:
     cause = f"routed:{complaint.tracking_id}"
-    due_at = complaint.clock.due_at if complaint.clock else None
-    zone = (
-        complaint.clock.timezone
-        if complaint.clock
-        else reference.timezone_for(complaint.location.region_code)
-    )
     holder = complaint.agency_id or reference.national.id
-    values = {
-        "agency": reference.agency_name(holder),
-        "due": short_date(due_at, zone, complaint.language) if due_at else "-",
-    }
+    values = {"agency": reference.agency_name(holder), "due": due_text(complaint.clock, complaint.language)}
     planned: list[Notification] = []
     if complaint.status is Status.ASSIGNED:
         planned.append(for_citizen(complaint, "assigned", cause, **values))

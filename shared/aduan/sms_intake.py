@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from aduan import sms
 from aduan.citizen import FollowUp, act_as_citizen
+from aduan.deadlines import due_text
 from aduan.errors import DomainError, InvalidTrackingId, NotFound
 from aduan.intake import ComplaintInput, submit_complaint
 from aduan.messages import status_text
@@ -21,7 +22,6 @@ from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.reference import ReferenceData
 from aduan.sms import InboundSms
 from aduan.tracking import display_form, parse_tracking_id
-from aduan.workdays import WIB, short_date
 
 
 def receive_sms(
@@ -123,12 +123,9 @@ def _report(
 def status_values(complaint: Complaint, reference: ReferenceData) -> dict[str, str]:
     """What a status answer says: the status, the agency holding it and the running deadline."""
     agency = reference.agency_name(complaint.agency_id) if complaint.agency_id else ""
-    due = complaint.clock.due_at if complaint.clock else None
     return {
         "tracking_id": display_form(complaint.tracking_id),
         "status": status_text(complaint.status, complaint.language),
         "agency": f"{agency}. " if agency else "",
-        "due": short_date(due, complaint.clock.timezone if complaint.clock else WIB, complaint.language)
-        if due
-        else "-",
+        "due": due_text(complaint.clock, complaint.language),
     }

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from aduan.models import Agency, AgencyKind
+from aduan.models import AgencyKind
 from aduan.reference import (
     InvalidReferenceData,
     ReferenceData,
     Region,
-    RoutingRule,
     covers,
     load_seed,
     parse_seed,
     read_seed,
 )
+from tests.factories import PROVINCE_EDUCATION, with_province_education_rule
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "infra" / "seed"
 
@@ -210,23 +210,9 @@ def test_rule_for_a_category_and_region(
 
 
 def test_the_most_specific_rule_wins(seed: ReferenceData) -> None:
-    province = Agency(
-        id="prov-banten.dindikbud",
-        name="Dinas Pendidikan dan Kebudayaan Provinsi Banten",
-        kind=AgencyKind.AGENCY,
-        parent_id="prov-banten",
-        region_code="36",
-        categories=("pendidikan",),
-    )
-    data = ReferenceData(
-        agencies=(*seed.agencies, province),
-        categories=seed.categories,
-        rules=(*seed.rules, RoutingRule(category="pendidikan", region_prefix="36", agency_id=province.id)),
-        regions=seed.regions,
-        keywords=seed.keywords,
-    )
+    data = with_province_education_rule(seed)
     assert data.rule_for("pendidikan", "36.03.18").agency_id == "kab-tangerang.dindik"  # type: ignore[union-attr]
-    assert data.rule_for("pendidikan", "36.02.01").agency_id == province.id  # type: ignore[union-attr]
+    assert data.rule_for("pendidikan", "36.02.01").agency_id == PROVINCE_EDUCATION  # type: ignore[union-attr]
 
 
 def test_timezone_follows_the_coordinator(seed: ReferenceData) -> None:

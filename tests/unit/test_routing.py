@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aduan.models import Agency, AgencyKind
-from aduan.reference import ReferenceData, RoutingRule, load_seed
+from aduan.reference import ReferenceData, load_seed
 from aduan.routing import RoutingDecision, decide, tokens
+from tests.factories import PROVINCE_EDUCATION, with_province_education_rule
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = json.loads((ROOT / "tests" / "data" / "routing_cases.json").read_text(encoding="utf-8"))
@@ -141,29 +141,12 @@ def test_a_report_naming_no_known_place_goes_to_national_triage(reference: Refer
 
 
 def test_the_most_specific_rule_wins(reference: ReferenceData) -> None:
-    province = Agency(
-        id="prov-banten.dindikbud",
-        name="Dinas Pendidikan dan Kebudayaan Provinsi Banten",
-        kind=AgencyKind.AGENCY,
-        parent_id="prov-banten",
-        region_code="36",
-        categories=("pendidikan",),
-    )
-    with_province_rule = ReferenceData(
-        agencies=(*reference.agencies, province),
-        categories=reference.categories,
-        rules=(
-            *reference.rules,
-            RoutingRule(category="pendidikan", region_prefix="36", agency_id=province.id),
-        ),
-        regions=reference.regions,
-        keywords=reference.keywords,
-    )
+    with_province_rule = with_province_education_rule(reference)
     in_kabupaten = route(with_province_rule, "Guru di SDN Cikupa sering tidak masuk")
     in_lebak = route(with_province_rule, "Guru di SDN Malingping sering tidak masuk")
 
     assert (in_kabupaten.agency_id, in_kabupaten.rule.region_prefix) == ("kab-tangerang.dindik", "36.03")  # type: ignore[union-attr]
-    assert (in_lebak.agency_id, in_lebak.coordinator_id) == (province.id, "prov-banten")
+    assert (in_lebak.agency_id, in_lebak.coordinator_id) == (PROVINCE_EDUCATION, "prov-banten")
     assert in_lebak.confident
 
 
