@@ -217,8 +217,39 @@ window.Aduan = (function () {
   });
   if (language !== "id") applyLanguage();
 
+  // A moment in the reader's own zone, named as people say it (WIB, WITA, WIT): a deadline is a
+  // moment, not a date. `short` for lists.
+  function formatTime(iso, short) {
+    const date = new Date(iso);
+    if (isNaN(date.getTime())) return String(iso);
+    const options = short
+      ? { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }
+      : {
+          weekday: "long",
+          day: "numeric",
+          month: "long",
+          year: "numeric",
+          hour: "2-digit",
+          minute: "2-digit",
+          timeZoneName: "short"
+        };
+    return new Intl.DateTimeFormat(locale(), options).format(date);
+  }
+
+  // "in 3 days", "2 hours ago": how near a deadline is, in words ("" where the browser cannot say).
+  function relative(iso) {
+    if (typeof Intl.RelativeTimeFormat !== "function") return "";
+    const ms = new Date(iso).getTime() - Date.now();
+    if (isNaN(ms)) return "";
+    const hours = Math.round(ms / 3600000);
+    const format = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
+    return Math.abs(hours) < 48 ? format.format(hours, "hour") : format.format(Math.round(hours / 24), "day");
+  }
+
   return {
     t: t,
+    formatTime: formatTime,
+    relative: relative,
     lang: function () {
       return language;
     },

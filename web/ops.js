@@ -412,37 +412,10 @@ document.addEventListener("DOMContentLoaded", function () {
 
   /* -- words and times -------------------------------------------------------------------------- */
 
-  function formatTime(iso, short) {
-    const date = new Date(iso);
-    if (isNaN(date.getTime())) return String(iso);
-    // The operator's own zone, named as people say it (WIB, WITA, WIT): a deadline is a moment.
-    const options = short
-      ? { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }
-      : {
-          weekday: "long",
-          day: "numeric",
-          month: "long",
-          year: "numeric",
-          hour: "2-digit",
-          minute: "2-digit",
-          timeZoneName: "short"
-        };
-    return new Intl.DateTimeFormat(Aduan.locale(), options).format(date);
-  }
-
-  function relative(iso) {
-    if (typeof Intl.RelativeTimeFormat !== "function") return "";
-    const ms = new Date(iso).getTime() - Date.now();
-    if (isNaN(ms)) return "";
-    const hours = Math.round(ms / 3600000);
-    const format = new Intl.RelativeTimeFormat(Aduan.locale(), { numeric: "auto" });
-    return Math.abs(hours) < 48 ? format.format(hours, "hour") : format.format(Math.round(hours / 24), "day");
-  }
-
   function timeElement(iso, short) {
     const element = document.createElement("time");
     element.dateTime = iso;
-    element.textContent = formatTime(iso, short);
+    element.textContent = Aduan.formatTime(iso, short);
     return element;
   }
 
@@ -720,7 +693,7 @@ document.addEventListener("DOMContentLoaded", function () {
     due.className = "row-due" + (overdue ? " overdue" : "");
     if (row.due_at) {
       due.append(t("ops.row.due") + " ", timeElement(row.due_at, true));
-      const when = relative(row.due_at);
+      const when = Aduan.relative(row.due_at);
       if (when) due.append(" (" + when + ")");
     } else {
       due.textContent = row.status === "waiting_on_citizen" ? t("ops.due.paused") : t("r.due.none");
@@ -850,7 +823,7 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     cell.append(timeElement(view.due_at));
     const passed = isPast(view.due_at) && OPEN.indexOf(view.status) !== -1;
-    const when = relative(view.due_at);
+    const when = Aduan.relative(view.due_at);
     if (passed) cell.append(" ", tag("tag-overdue", t("ops.tag.overdue")));
     if (when) cell.append(" (" + when + ")");
     if (view.clock && view.clock.working_days) cell.append(" · " + t("ops.due.days", { n: view.clock.working_days }));

@@ -17,33 +17,10 @@
     document.getElementById(id).textContent = value;
   }
 
-  function formatTime(iso) {
-    const date = new Date(iso);
-    if (isNaN(date.getTime())) return iso;
-    // The citizen's own time zone, named (WIB, WITA, WIT): a deadline is a moment, not a date.
-    return new Intl.DateTimeFormat(Aduan.locale(), {
-      weekday: "long",
-      day: "numeric",
-      month: "long",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      timeZoneName: "short"
-    }).format(date);
-  }
-
-  function relative(iso) {
-    if (typeof Intl.RelativeTimeFormat !== "function") return "";
-    const ms = new Date(iso).getTime() - Date.now();
-    const hours = Math.round(ms / 3600000);
-    const format = new Intl.RelativeTimeFormat(Aduan.locale(), { numeric: "auto" });
-    return Math.abs(hours) < 48 ? format.format(hours, "hour") : format.format(Math.round(hours / 24), "day");
-  }
-
   function timeElement(iso) {
     const element = document.createElement("time");
     element.dateTime = iso;
-    element.textContent = formatTime(iso);
+    element.textContent = Aduan.formatTime(iso);
     return element;
   }
 
@@ -65,7 +42,7 @@
     }
     cell.append(timeElement(data.due_at));
     const passed = new Date(data.due_at).getTime() < Date.now() && OPEN.indexOf(data.status) !== -1;
-    const when = passed ? t("r.due.passed") + ", " + relative(data.due_at) : relative(data.due_at);
+    const when = passed ? t("r.due.passed") + ", " + Aduan.relative(data.due_at) : Aduan.relative(data.due_at);
     if (when) {
       const note = document.createElement("span");
       note.className = "when";
