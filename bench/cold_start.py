@@ -28,6 +28,17 @@ CLIENTS = {
     "ops": ["dynamodb", "sqs", "secretsmanager", "cognito-idp"],
 }
 
+# The adapters each function's first request builds (the runtime imports them on first use).
+ADAPTERS = {
+    "intake": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
+    "sms": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
+    "routing": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
+    "notification": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.channels", "aduan.aws.reference"],
+    "escalation_check": ["aduan.aws.due", "aduan.aws.queues"],
+    "escalation": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
+    "ops": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
+}
+
 ENVIRONMENT = {
     "TABLE_NAME": "t",
     "ROUTING_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/r",
@@ -50,8 +61,11 @@ import sys, time
 started = time.perf_counter()
 sys.path.insert(0, {code!r})
 import app  # the handler module: its imports and its composition root
+import importlib
+for adapter in {adapters!r}:  # the adapters its first request builds
+    importlib.import_module(adapter)
 from aduan.aws.clients import client
-for service in {clients!r}:  # the clients, as its first request creates them
+for service in {clients!r}:  # and their clients
     client(service)
 print(time.perf_counter() - started)
 """
@@ -85,7 +99,7 @@ def measure(runs: int) -> list[dict[str, float | str]]:
         code = str(ROOT / "functions" / name)
         ours, floor = [], []
         for _ in range(runs):  # alternate, so that a noisy moment hits both alike
-            ours.append(_run(FUNCTION.format(code=code, clients=clients)))
+            ours.append(_run(FUNCTION.format(code=code, clients=clients, adapters=ADAPTERS[name])))
             floor.append(_run(FLOOR.format(clients=clients)))
         ours_median, floor_median = statistics.median(ours), statistics.median(floor)
         rows.append(

@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from aduan.aws.store import DEFAULT_SHARDS, DUE_INDEX, due_shard
+from aduan.aws.due import DEFAULT_SHARDS, DUE_INDEX, due_shard
 from aduan.workdays import iso
 from aduan_local.template import create_table, load_template
 

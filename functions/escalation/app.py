@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from aduan.batch import Record, partial_batch
 from aduan.escalation import escalate
 from aduan.observability import logger, metrics
 from aduan.runtime import Runtime
@@ -18,10 +17,9 @@ from aduan.runtime import Runtime
 runtime = Runtime.from_environment(
     "table_name", "routing_queue_url", "notification_queue_url", "reporter_key_secret"
 )
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: Record) -> None:
     message = json.loads(record.body)
     escalated = escalate(
         message["tracking_id"],
@@ -44,6 +42,4 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return partial_batch(event, record_handler)

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan.escalation import find_due
+from aduan.deadline_check import find_due
 from aduan.observability import logger, metrics
 from aduan.runtime import Runtime
 
@@ -22,7 +22,7 @@ runtime = Runtime.from_environment("table_name", "escalation_queue_url")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = datetime.fromisoformat(str(event["time"]).replace("Z", "+00:00"))
     queued, finished = find_due(
-        runtime.complaints(),
+        runtime.due_index(),
         runtime.escalation_queue(),
         now,
         time_left=lambda: context.get_remaining_time_in_millis() / 1000,

@@ -5,22 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
+from aduan.batch import Record, partial_batch
 from aduan.notifications import Notification
 from aduan.notify import RetryLater, deliver
 from aduan.observability import logger, metrics
 from aduan.runtime import Runtime
 
 runtime = Runtime.from_environment("table_name", "notification_queue_url", "sender_email", "webhook_secret")
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(record: SQSRecord) -> None:
-    attempt = int(record.attributes.approximate_receive_count)
+def record_handler(record: Record) -> None:
+    attempt = record.receive_count
     try:
         notification = Notification.model_validate_json(record.body)
     except ValidationError:
@@ -54,6 +52,4 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return partial_batch(event, record_handler)

@@ -80,6 +80,7 @@ class SlaPolicy:
 
 
 POLICY = SlaPolicy()
+ROUTING_GRACE = timedelta(minutes=10)  # after this, a still-`submitted` complaint is sent to routing again
 
 
 class Clock(BaseModel):

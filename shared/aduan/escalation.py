@@ -1,8 +1,8 @@
 """Escalation: deadlines that nobody can forget.
 
-`find_due` (the scheduled check) reads the sparse due index, shard by shard, for complaints whose
-next step's time has come, and queues each one. `escalate` (the worker) re-reads the complaint and
-takes every step that is due, in one conditional write: the 80 % warning, levels 1-3 of the
+The scheduled check (`aduan.deadline_check`) queues each complaint whose next step's time has
+come. `escalate` (the worker) re-reads the complaint and takes every step that is due, in one
+conditional write: the 80 % warning, levels 1-3 of the
 response clock, the verification clock's escalation, the reply window's auto-close, and the
 sweeper's re-send of a complaint whose routing message was lost.
 
@@ -13,15 +13,12 @@ the message come back with nothing lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
 from aduan.citizen import calendar_for, next_due_at
-from aduan.deadlines import Step, due_steps, due_text, mark_done
+from aduan.deadlines import ROUTING_GRACE, Step, due_steps, due_text, mark_done
 from aduan.errors import Conflict
-from aduan.intake import ROUTING_GRACE
 from aduan.lifecycle import Action, apply
 from aduan.models import Actor, Complaint, Role, Status, TimelineEvent
 from aduan.notifications import Notification
@@ -30,7 +27,6 @@ from aduan.ports import ComplaintRepository, MessageQueue
 from aduan.reference import ReferenceData
 
 SYSTEM = Actor(role=Role.SYSTEM, user_id="escalation")
-BATCH = 10
 
 
 @dataclass(frozen=True)
@@ -39,45 +35,6 @@ class Escalated:
 
     steps: list[str]
     agency_id: str | None
-
-
-class DueIndex(Protocol):
-    shards: int
-
-    def due_in_shard(self, shard: int, now: datetime) -> Iterator[str]: ...
-
-
-class BatchQueue(Protocol):
-    def send_batch(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
-
-
-def find_due(
-    index: DueIndex, queue: BatchQueue, now: datetime, *, time_left: Callable[[], float]
-) -> tuple[int, bool]:
-    """Queue every complaint with a step due by `now`; returns (queued, finished). Stops while more
-    than 10 s remain when time runs short: what is left stays in the index for the next run."""
-    queued = 0
-    pending: list[dict[str, Any]] = []
-    for shard in range(index.shards):
-        for tracking_id in index.due_in_shard(shard, now):
-            pending.append({"type": "complaint.due", "tracking_id": tracking_id, "now": now.isoformat()})
-            if len(pending) == BATCH:
-                queued += _flush(queue, pending)
-                if time_left() < 10.0:
-                    return queued, False
-    queued += _flush(queue, pending)
-    return queued, True
-
-
-def _flush(queue: BatchQueue, pending: list[dict[str, Any]]) -> int:
-    if not pending:
-        return 0
-    failed = queue.send_batch(pending)
-    if failed:
-        raise RuntimeError(f"{len(failed)} escalation messages not queued; the next run finds them again")
-    sent = len(pending)
-    pending.clear()
-    return sent
 
 
 def escalate(

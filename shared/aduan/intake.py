@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from aduan.deadlines import ClockKind, start_clock
+from aduan.deadlines import ROUTING_GRACE, ClockKind, start_clock
 from aduan.errors import Conflict, DomainError
 from aduan.models import (
     Actor,
@@ -44,7 +44,6 @@ from aduan.ports import ComplaintRepository, Idempotency, MessageQueue
 from aduan.tracking import access_code_hash, new_access_code, new_tracking_id
 from aduan.workdays import WIT, WorkCalendar
 
-ROUTING_GRACE = timedelta(minutes=10)  # after this, a still-`submitted` complaint is sent to routing again
 IDEMPOTENCY_TTL = timedelta(hours=24)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aduan.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from aduan.aws.due import DueIndexReader
     from aduan.aws.queues import SqsQueue
     from aduan.aws.store import DynamoComplaintStore, NotificationLedger
     from aduan.notify import Channels
@@ -43,6 +44,17 @@ class Runtime:
 
     def complaints(self) -> DynamoComplaintStore:
         return self._complaints
+
+    @cached_property
+    def _due_index(self) -> DueIndexReader:
+        from aduan.aws.clients import client
+        from aduan.aws.due import DueIndexReader
+
+        return DueIndexReader(client("dynamodb"), self.settings.table_name, shards=self.settings.due_shards)
+
+    def due_index(self) -> DueIndexReader:
+        """The due index alone: the deadline check reads it without loading the complaint model."""
+        return self._due_index
 
     def _queue(self, url: str) -> SqsQueue:
         from aduan.aws.clients import client

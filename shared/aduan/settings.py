@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 _VARIABLES = {
     "table_name": "TABLE_NAME",
@@ -23,14 +22,17 @@ _VARIABLES = {
 }
 
 
+_WHOLE_NUMBERS = {"retry_base_seconds", "due_shards"}
+
+
 class MissingConfiguration(Exception):
     """The template did not give the function a variable it needs: fail at import, loudly."""
 
 
-class Settings(BaseModel):
-    """Every setting a function may use; each function names the ones it requires."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class Settings:
+    """Every setting a function may use; each function names the ones it requires. A plain
+    dataclass: the deadline check, which loads no other model, starts without pydantic."""
 
     table_name: str = ""
     routing_queue_url: str = ""
@@ -51,9 +53,17 @@ def load_settings(*required: str, environ: Mapping[str, str] = os.environ) -> Se
     missing = [_VARIABLES[name] for name in required if not environ.get(_VARIABLES[name])]
     if missing:
         raise MissingConfiguration(f"the function's template must set {', '.join(missing)}")
-    values: dict[str, object] = {
-        name: environ[variable] for name, variable in _VARIABLES.items() if environ.get(variable)
-    }
-    if "holiday_categories" in values:
-        values["holiday_categories"] = tuple(str(values["holiday_categories"]).split(","))
-    return Settings.model_validate(values)
+    values: dict[str, object] = {}
+    for name, variable in _VARIABLES.items():
+        text = environ.get(variable)
+        if not text:
+            continue
+        if name in _WHOLE_NUMBERS:
+            if not text.isdigit():
+                raise MissingConfiguration(f"{variable} must be a whole number, not {text!r}")
+            values[name] = int(text)
+        elif name == "holiday_categories":
+            values[name] = tuple(text.split(","))
+        else:
+            values[name] = text
+    return Settings(**values)  # type: ignore[arg-type]

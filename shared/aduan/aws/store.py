@@ -12,7 +12,6 @@ Index attributes on the complaint item, present only while they mean something (
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from aduan.aws.due import DEFAULT_SHARDS, DueIndexReader, due_shard
 from aduan.aws.items import from_item, json_document, to_item
 from aduan.errors import Conflict, NotFound
 from aduan.models import Complaint, ComplaintSummary, Status, TimelineEvent
@@ -33,20 +33,12 @@ if TYPE_CHECKING:
 COMPLAINT_SK = "#COMPLAINT"
 IDEMPOTENCY_SK = "#IDEMPOTENCY"
 EVENT_PREFIX = "E#"
-DUE_INDEX = "DueIndex"
 INBOX_INDEX = "InboxIndex"
 REPORTER_INDEX = "ReporterIndex"
-DEFAULT_SHARDS = 8
 
 
 def complaint_pk(tracking_id: str) -> str:
     return f"C#{tracking_id}"
-
-
-def due_shard(tracking_id: str, shards: int) -> str:
-    """The write shard of the due index: a stable hash, so one complaint always lands in one shard."""
-    digest = hashlib.sha256(tracking_id.encode()).digest()
-    return f"DUE#{int.from_bytes(digest[:4], 'big') % shards}"
 
 
 class DynamoComplaintStore:
@@ -65,6 +57,7 @@ class DynamoComplaintStore:
         # A function that only reads complaints never fetches the key (nor needs the permission).
         self._secret_source = reporter_secret
         self._shards = shards
+        self._due = DueIndexReader(client, table_name, shards=shards)
 
     @property
     def shards(self) -> int:
@@ -232,17 +225,10 @@ class DynamoComplaintStore:
         return events
 
     def due(self, now: datetime) -> Iterator[str]:
-        for shard in range(self._shards):
-            yield from self.due_in_shard(shard, now)
+        return self._due.due(now)
 
     def due_in_shard(self, shard: int, now: datetime) -> Iterator[str]:
-        """Tracking IDs in one shard of the due index whose next step is due by `now`."""
-        for item in self._query(
-            IndexName=DUE_INDEX,
-            KeyConditionExpression="due_shard = :shard AND next_due_at <= :now",
-            ExpressionAttributeValues={":shard": {"S": f"DUE#{shard}"}, ":now": {"S": iso(now)}},
-        ):
-            yield item["pk"]["S"].removeprefix("C#")
+        return self._due.due_in_shard(shard, now)
 
     def inbox(self, agency_id: str, status: Status, *, limit: int = 50, cursor: str | None = None) -> Page:
         request: dict[str, Any] = {
