@@ -49,7 +49,7 @@ def test_only_failed_records_are_reported(monkeypatch: pytest.MonkeyPatch) -> No
     assert [(line["message_id"], line["error"]) for line in log.lines] == [("m1", "ValueError")]
     assert "6281234567890" not in json.dumps(
         log.lines
-    )  # an error's text can quote the message  # the error's text can quote the message: not logged
+    )  # an error's text can quote the message
 
 
 def test_an_empty_batch_has_no_failures() -> None:
