@@ -47,9 +47,7 @@ def test_only_failed_records_are_reported(monkeypatch: pytest.MonkeyPatch) -> No
     assert [record.message_id for record in handled] == ["m0", "m2"]
     assert handled[0] == Record(message_id="m0", body="ok", receipt_handle="r0", receive_count=2)
     assert [(line["message_id"], line["error"]) for line in log.lines] == [("m1", "ValueError")]
-    assert "6281234567890" not in json.dumps(
-        log.lines
-    )  # an error's text can quote the message
+    assert "6281234567890" not in json.dumps(log.lines)  # an error's text can quote the message
 
 
 def test_an_empty_batch_has_no_failures() -> None:
