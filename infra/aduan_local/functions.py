@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aduan_local.calls import CallLedger
 from aduan_local.resources import Resources
 from aduan_local.template import merged_function_properties, resources_of_type
 
@@ -128,12 +129,20 @@ class FunctionPool:
     """Up to `size` warm workers for one function; invocations wait for a free one."""
 
     def __init__(
-        self, spec: FunctionSpec, local: Resources, size: int = 1, faults: Path | None = None
+        self,
+        spec: FunctionSpec,
+        local: Resources,
+        size: int = 1,
+        faults: Path | None = None,
+        ledger: CallLedger | None = None,
     ) -> None:
         self.spec = spec
         self._environment = _lambda_environment(spec, local)
         if faults is not None:
             self._environment["ADUAN_LOCAL_FAULTS"] = str(faults)
+        self._ledger = ledger
+        if ledger is not None:
+            self._environment["ADUAN_LOCAL_INDEX_KEYS"] = ",".join(sorted(ledger.pollers.index_keys))
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
@@ -159,6 +168,8 @@ class FunctionPool:
             duration = (time.perf_counter() - started) * 1000
             init = f" init {answer['init_ms']} ms" if "init_ms" in answer else ""
             log.info("%s %s %.1f ms%s", self.spec.logical_id, request_id, duration, init)
+            if self._ledger is not None:
+                self._ledger.invoked(self.spec.logical_id, self.spec.memory, answer)
             if "error" in answer:
                 raise InvocationError(answer["error"])
             return answer.get("result")

@@ -80,6 +80,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self._send_json(404, {"message": "Not Found"})
             return
         route, parameters = found
+        self.stack.calls.api_request(route.route_key)
         claims = None
         if route.authorizer is not None:
             try:
@@ -143,6 +144,10 @@ class GatewayHandler(BaseHTTPRequestHandler):
             rules = json.loads(body or b"[]") if self.command == "POST" else []
             stack.inject_faults(rules)
             self._send_json(200, {"rules": rules})
+        elif parts == ["_local", "calls"] and self.command in ("GET", "DELETE"):
+            if self.command == "DELETE":
+                stack.calls.reset()
+            self._send_json(200, stack.calls.snapshot())
         elif len(parts) == 3 and parts[1] == "schedules" and self.command == "POST":
             self._fire(parts[2], query.get("time", [None])[0])
         elif len(parts) == 3 and parts[1] == "invoke" and self.command == "POST":

@@ -16,6 +16,8 @@ import time
 import traceback
 from typing import Any
 
+from aduan_local.calls import CallCounter
+
 
 class LambdaContext:
     """The attributes of the Lambda context object that handlers use."""
@@ -51,6 +53,18 @@ def _load_handler() -> Any:
     return getattr(module, function_name)
 
 
+def _count_calls() -> CallCounter:
+    """Count the AWS calls of every client the function creates (they come from boto3's default
+    session, which gets the counter before the handler's module is imported)."""
+    import boto3
+
+    index_keys = os.environ.pop("ADUAN_LOCAL_INDEX_KEYS", "")
+    counter = CallCounter(frozenset(key for key in index_keys.split(",") if key))
+    boto3.setup_default_session()
+    counter.attach(boto3.DEFAULT_SESSION.events)  # type: ignore[attr-defined]
+    return counter
+
+
 def main() -> None:
     read_fd, write_fd = (int(fd) for fd in os.environ.pop("ADUAN_WORKER_FDS").split(","))
     faults = os.environ.pop("ADUAN_LOCAL_FAULTS", None)
@@ -61,6 +75,7 @@ def main() -> None:
     requests = os.fdopen(read_fd, "r", encoding="utf-8")
     answers = os.fdopen(write_fd, "w", encoding="utf-8")
     handler: Any = None
+    counter: CallCounter | None = None
     init_error: dict[str, Any] | None = None
     for line in requests:
         request = json.loads(line)
@@ -68,6 +83,7 @@ def main() -> None:
         if handler is None and init_error is None:
             started = time.perf_counter()
             try:
+                counter = _count_calls()
                 handler = _load_handler()
             except Exception as error:  # an init failure is the function's answer, loudly
                 init_error = _error(error, "Runtime.ImportModuleError")
@@ -77,11 +93,15 @@ def main() -> None:
             answer["error"] = init_error
         else:
             context = LambdaContext(request["id"], request["deadline"])
+            started = time.perf_counter()
             try:
                 answer["result"] = handler(request["event"], context)
             except Exception as error:
                 traceback.print_exception(error, file=sys.stderr)
                 answer["error"] = _error(error)
+            answer["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        if counter is not None:
+            answer["calls"] = counter.take()  # this invocation's (and its init's) AWS calls
         answers.write(json.dumps(answer, default=str) + "\n")
         answers.flush()
         sys.stdout.flush()
