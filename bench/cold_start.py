@@ -9,11 +9,13 @@ no Python Lambda on AWS can avoid. Medians of several runs of each, alternated, 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,16 +83,90 @@ print(time.perf_counter() - started)
 """
 
 
-def _run(source: str) -> float:
-    output = subprocess.run(  # noqa: S603 - our own interpreter
+# Where the time above the floor goes: each stage is timed after boto3 and the clients are loaded,
+# in this order, and only when the function loads that module at all.
+STAGES = {
+    "pydantic": "import pydantic",
+    "pydantic's schema machinery (first model)": (
+        "import pydantic\nclass First(pydantic.BaseModel):\n    field: int = 0"
+    ),
+    "Aduan's models": "import aduan.models",
+    "Powertools Logger and Metrics": "import aduan.observability",
+    "Powertools event handler": "import aws_lambda_powertools.event_handler",
+}
+STAGE_MODULES = {
+    "pydantic": "pydantic",
+    "pydantic's schema machinery (first model)": "pydantic",
+    "Aduan's models": "aduan.models",
+    "Powertools Logger and Metrics": "aduan.observability",
+    "Powertools event handler": "aws_lambda_powertools.event_handler",
+}
+
+BREAKDOWN = """
+import importlib, json, sys, time
+from aduan.aws.clients import client
+for service in {clients!r}:  # the floor first: boto3 and the clients, as the function creates them
+    client(service)
+sys.path.insert(0, {code!r})
+times = {{}}
+for name, source in {stages!r}.items():
+    started = time.perf_counter()
+    exec(source, {{}})
+    times[name] = (time.perf_counter() - started) * 1000
+started = time.perf_counter()
+import app
+for adapter in {adapters!r}:
+    importlib.import_module(adapter)
+times["the rest: the handler, Aduan's code, adapters"] = (time.perf_counter() - started) * 1000
+print(json.dumps(times))
+"""
+
+LOADED = """
+import sys
+sys.path.insert(0, {code!r})
+import app
+print(" ".join(sorted(set(sys.modules) & {modules!r})))
+"""
+
+
+def _output(source: str) -> str:
+    return subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", source],
         env={**ENVIRONMENT, "PATH": os.environ.get("PATH", "")},
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
-    ).stdout
-    return float(output.strip().splitlines()[-1])
+    ).stdout.strip()
+
+
+def _run(source: str) -> float:
+    return float(_output(source).splitlines()[-1])
+
+
+def breakdown(runs: int) -> list[dict[str, Any]]:
+    """Milliseconds above the floor by stage, per function (medians)."""
+    rows = []
+    for name, clients in CLIENTS.items():
+        code = str(ROOT / "functions" / name)
+        loaded = set(_output(LOADED.format(code=code, modules=set(STAGE_MODULES.values()))).split())
+        stages = {stage: source for stage, source in STAGES.items() if STAGE_MODULES[stage] in loaded}
+        source = BREAKDOWN.format(code=code, clients=clients, adapters=ADAPTERS[name], stages=stages)
+        samples = [json.loads(_output(source).splitlines()[-1]) for _ in range(runs)]
+        rows.append(
+            {"function": name} | {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+        )
+    return rows
+
+
+def breakdown_table(rows: list[dict[str, Any]]) -> str:
+    columns = [*STAGES, "the rest: the handler, Aduan's code, adapters"]
+    lines = ["| function | " + " | ".join(columns) + " | sum |", "| --- |" + " ---: |" * (len(columns) + 1)]
+    for row in rows:
+        cells = [f"{row[column]:.0f} ms" if column in row else "-" for column in columns]
+        total = sum(row.get(column, 0.0) for column in columns)
+        lines.append(f"| {row['function']} | " + " | ".join(cells) + f" | {total:.0f} ms |")
+    return "\n".join(lines)
 
 
 def measure(runs: int) -> list[dict[str, float | str]]:
@@ -132,6 +208,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     print(table(measure(args.runs), args.runs))
+    print()
+    print(breakdown_table(breakdown(args.runs)))
 
 
 if __name__ == "__main__":
