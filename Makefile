@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The package indexes configured on some machines are noisy about missing local mirrors.
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: test lint build run bench clean holidays deploy-web openapi
+.PHONY: test lint build run bench clean holidays deploy-web openapi soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ $(VENV)/.installed-deploy: pyproject.toml $(VENV)/.installed-dev
 
 test: $(VENV)/.installed-dev lint
 	$(BIN)/pytest
+
+# The reliability suite at full size (up to ~15 min): 1,000 complaints through injected faults and
+# killed workers, a minute of load, and more generated bad input than `make test` sends.
+soak: $(VENV)/.installed-dev
+	ADUAN_SOAK_COMPLAINTS=1000 ADUAN_SOAK_KILLS=10 ADUAN_SOAK_LOAD_SECONDS=60 ADUAN_SOAK_FUZZ_EXAMPLES=500 \
+		$(BIN)/pytest -m reliability -s -p no:cacheprovider tests/e2e/test_reliability.py tests/e2e/test_bad_input.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

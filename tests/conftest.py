@@ -15,6 +15,7 @@ import pytest
 
 from aduan_local.stack import LocalStack, StackOptions
 from aduan_local.template import create_table, load_template
+from tests.privacy import IDENTITIES
 
 REGION = "ap-southeast-3"  # Jakarta
 STACK_TEST_TEMPLATE = Path(__file__).parent / "e2e" / "stack" / "template.yaml"
@@ -83,6 +84,16 @@ def stack_logs() -> Iterator[LogCapture]:
     logger.setLevel(logging.INFO)
     yield capture
     logger.removeHandler(capture)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_reporter_identity_in_any_log(stack_logs: LogCapture) -> Iterator[None]:
+    """After the whole session: no log line of the stack or its workers carries a reporter's
+    phone number (as typed, E.164 or digits only), email or name that any test submitted."""
+    yield
+    leaks = IDENTITIES.leaks(stack_logs.lines)
+    shown = "\n".join(f"  {identity!r} in: {line[:300]}" for identity, line in leaks[:10])
+    assert not leaks, f"{len(leaks)} log lines carry a reporter's identity:\n{shown}"
 
 
 @pytest.fixture(scope="session")

@@ -39,8 +39,8 @@ def record_handler(record: Record) -> None:
         )
     except RetryLater as reason:
         metrics.add_metric(name=f"NotificationRetried_{notification.channel}", unit="Count", value=1)
-        # Wait longer each time: 1, 2, 4 ... times the base, at most 15 minutes.
-        runtime.retry_later(record.receipt_handle, attempt)
+        # Wait longer each time: 1, 2, 4 ... times the base, at most 15 minutes (a busy claim: its lease).
+        runtime.retry_later(record.receipt_handle, attempt, delay=reason.delay)
         logger.info("notification will be retried", extra={"id": notification.id, "reason": str(reason)})
         raise
     metrics.add_metric(name=f"Notification_{outcome}_{notification.channel}", unit="Count", value=1)

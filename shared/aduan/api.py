@@ -27,6 +27,7 @@ STATUS_BY_CODE = {
     "validation_failed": 422,
     "idempotency_mismatch": 422,
     "rate_limited": 429,
+    "service_unavailable": 503,
 }
 
 MAX_BODY_BYTES = 64 * 1024
@@ -130,6 +131,7 @@ def answer_errors(app: Any, language: Callable[[], Language]) -> None:
     validation (400 malformed JSON, 422 named fields) and domain errors (their status by code)."""
     from aws_lambda_powertools.event_handler import Response, content_types
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     def answer(status: int, body: dict[str, Any]) -> Response[Any]:
         return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
@@ -147,4 +149,19 @@ def answer_errors(app: Any, language: Callable[[], Language]) -> None:
         reader = language()
         return answer(
             status_of(error.code), error_body(error.code, reader, domain_error_details(error, reader))
+        )
+
+    @app.exception_handler([ClientError, BotoCoreError])  # type: ignore[untyped-decorator]
+    def aws_unavailable(error: ClientError | BotoCoreError) -> Response[Any]:
+        # An AWS call failed after the SDK's own retries (throttling, a timeout): the request may
+        # succeed in a moment, so say so (503 with Retry-After), never a bare 500.
+        from aduan.observability import logger
+
+        code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
+        logger.warning("aws call failed", extra={"error": code or type(error).__name__})
+        return Response(
+            status_code=503,
+            content_type=content_types.APPLICATION_JSON,
+            body=error_body("service_unavailable", language()),
+            headers={"retry-after": "1"},
         )

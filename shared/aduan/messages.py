@@ -95,6 +95,10 @@ ERRORS: dict[str, dict[str, str]] = {
         id="Tindakan ini tidak bisa dilakukan pada status laporan sekarang.",
         en="This action is not possible in the report's current status.",
     ),
+    "service_unavailable": _(
+        id="Layanan sedang sibuk; coba lagi sebentar lagi.",
+        en="The service is busy; try again in a moment.",
+    ),
     "internal": _(
         id="Terjadi kesalahan di sistem kami; coba lagi sebentar lagi.",
         en="Something went wrong on our side; try again shortly.",

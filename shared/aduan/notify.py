@@ -26,7 +26,12 @@ LEASE_SECONDS = 120  # longer than the notification function's timeout
 
 
 class RetryLater(Exception):
-    """Not delivered this time, for a reason that may pass: let the queue bring it back."""
+    """Not delivered this time, for a reason that may pass: let the queue bring it back (after
+    `delay` seconds when given, else after the handler's growing backoff)."""
+
+    def __init__(self, reason: str, delay: int | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
 
 
 class SmsSender(Protocol):
@@ -141,7 +146,9 @@ def deliver(
     if state == "done":
         return "duplicate"
     if state == "busy":
-        raise RetryLater("another worker holds this notification")
+        # Come back once the holder's lease has ended (it finished or died): a backoff shorter than
+        # the lease would spend the message's receives on "busy" and send it to the DLQ unsent.
+        raise RetryLater("another worker holds this notification", delay=LEASE_SECONDS)
     try:
         _send(notification, complaints, directory, channels)
     except DeliveryFailed as failure:

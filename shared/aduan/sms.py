@@ -105,7 +105,8 @@ def twilio_inbound(url: str, form_body: str, signature: str | None, token: str) 
     """The message in a Twilio webhook, after checking its signature (InvalidSignature if wrong)."""
     params = dict(parse_qsl(form_body, keep_blank_values=True))
     expected = twilio_signature(url, params, token)
-    if not signature or not hmac.compare_digest(expected, signature):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
+    if not signature or not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise InvalidSignature("the X-Twilio-Signature does not match")
     return InboundSms(
         sender=params.get("From", ""),

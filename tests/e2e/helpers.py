@@ -10,11 +10,13 @@ import requests
 
 from aduan.sms import twilio_signature
 from aduan_local.stack import LocalStack
+from tests.privacy import IDENTITIES
 
 SMS_TOKEN = "local-sms-token"
 
 
 def report(**overrides: Any) -> dict[str, Any]:
+    """A realistic web report; its reporter joins the identities no log line may carry."""
     body: dict[str, Any] = {
         "title": "KTP elektronik belum jadi setelah tiga bulan",
         "description": (
@@ -29,6 +31,7 @@ def report(**overrides: Any) -> dict[str, Any]:
         "language": "id",
     }
     body.update(overrides)
+    IDENTITIES.reporter(body.get("reporter"))
     return body
 
 
@@ -46,6 +49,7 @@ def send_sms(
     stack: LocalStack, sender: str, text: str, sid: str, token: str = SMS_TOKEN
 ) -> requests.Response:
     """POST a Twilio-style inbound SMS webhook, signed as the gateway signs it."""
+    IDENTITIES.phone(sender)
     url = f"{stack.url}/sms/inbound"
     params = {"From": sender, "To": "+621708", "Body": text, "MessageSid": sid}
     return requests.post(

@@ -1,0 +1,328 @@
+"""The reliability suite: complaints over real HTTP while the stack's AWS calls fail and its workers
+are killed mid-batch; then nothing lost, nothing duplicated, nothing in a DLQ, no 5xx but a clear 503.
+And one minute (ten seconds in `make test`) of load: requests per second, p50/p99, no errors.
+
+Sizes come from the environment, so `make soak` runs the same tests at full size:
+ADUAN_SOAK_COMPLAINTS (60 here), ADUAN_SOAK_KILLS (kills of each worker, 3), ADUAN_SOAK_LOAD_SECONDS (10).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+
+from aduan_local.faults import FAULT_LOG_PREFIX
+from aduan_local.stack import LocalStack
+from tests.conftest import LogCapture
+from tests.e2e.helpers import eventually, report
+
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
+
+COMPLAINTS = int(os.environ.get("ADUAN_SOAK_COMPLAINTS", "60"))
+KILLS = int(os.environ.get("ADUAN_SOAK_KILLS", "3"))
+LOAD_SECONDS = float(os.environ.get("ADUAN_SOAK_LOAD_SECONDS", "10"))
+CLIENTS = 4
+DRAIN_TIMEOUT = 900
+NAMES = ["Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Rina Marlina", "Yohanes Manuhutu"]
+QUEUES = ["RoutingQueue", "NotificationQueue", "EscalationQueue"]
+DEAD_LETTER_QUEUES = ["RoutingDeadLetterQueue", "NotificationDeadLetterQueue", "EscalationDeadLetterQueue"]
+
+
+def typed_phone(e164: str, n: int) -> str:
+    """The same number as citizens type it, in turn: E.164, 08..., with dashes, with spaces."""
+    national = e164.removeprefix("+62")
+    forms = [e164, "0" + national, f"0{national[:3]}-{national[3:7]}-{national[7:]}", f"62 {national}"]
+    return forms[n % len(forms)]
+
+
+@dataclass
+class Client:
+    """A citizen's app: retries a 503 or a broken connection with the same Idempotency-Key."""
+
+    url: str
+    retries: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    unclear: list[str] = field(default_factory=list)  # a 5xx that is not the JSON 503
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def submit(self, body: dict[str, Any], key: str) -> requests.Response | None:
+        for attempt in range(10):
+            try:
+                response = requests.post(
+                    f"{self.url}/complaints", json=body, headers={"Idempotency-Key": key}, timeout=30
+                )
+            except requests.ConnectionError:
+                response = None
+            with self._lock:
+                if response is not None:
+                    self.statuses[response.status_code] += 1
+                if response is not None and response.status_code < 500:
+                    return response
+                if response is not None and not _clear_503(response):
+                    self.unclear.append(f"{response.status_code} {response.text[:200]}")
+                self.retries += 1
+            time.sleep(0.1 * 2**attempt * random.random())
+        return None
+
+
+def _clear_503(response: requests.Response) -> bool:
+    try:
+        error = response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return response.status_code == 503 and error["code"] == "service_unavailable" and bool(error["message"])
+
+
+class Killer(threading.Thread):
+    """Kills a function's workers while it is running a batch, `kills` times for each function."""
+
+    def __init__(self, stack: LocalStack, functions: list[str], kills: int) -> None:
+        super().__init__(name="killer", daemon=True)
+        self.stack, self.functions, self.kills = stack, functions, kills
+        self.done: Counter[str] = Counter()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set() and any(self.done[f] < self.kills for f in self.functions):
+            for function in self.functions:
+                pool = self.stack.pools[function]
+                # The pool's slot is taken while an invocation (a batch) runs in its worker.
+                if self.done[function] < self.kills and pool._idle.empty() and pool.pids():
+                    time.sleep(random.uniform(0, 0.05))  # somewhere in the batch
+                    if pool._idle.empty():
+                        pool.kill_workers()
+                        self.done[function] += 1
+                        self.stop.wait(1.5)  # let the pool start a fresh worker before the next kill
+            self.stop.wait(0.005)
+
+
+def queue_depth(stack: LocalStack, logical_id: str) -> int:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = stack.client("sqs").get_queue_attributes(
+        QueueUrl=stack.resources.ref(logical_id), AttributeNames=names
+    )["Attributes"]
+    return sum(int(attributes[name]) for name in names)
+
+
+def status_of(stack: LocalStack, tracking_id: str) -> str:
+    item = stack.client("dynamodb").get_item(
+        TableName=stack.resources.ref("ComplaintsTable"),
+        Key={"pk": {"S": f"C#{tracking_id}"}, "sk": {"S": "#COMPLAINT"}},
+        ConsistentRead=True,
+    )["Item"]
+    return str(item["status"]["S"])
+
+
+def sms_by_phone(stack: LocalStack, phones: set[str]) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = {phone: [] for phone in phones}
+    for message in requests.get(f"{stack.url}/_local/outbox", timeout=30).json()["sms"]:
+        if message["to"] in texts:
+            texts[message["to"]].append(message["body"])
+    return texts
+
+
+def fault_rules(stack: LocalStack) -> list[dict[str, Any]]:
+    throttled = {"error": "ProvisionedThroughputExceededException", "status": 400}
+    return [
+        # Above the SDK's retries: what reaches the code. The routing message is lost 1 time in 10;
+        # SNS refuses 3 SMS in 10; a throttle surfaces in intake (a 503) and in routing.
+        {
+            "service": "sqs",
+            "operation": "SendMessage",
+            "rate": 0.1,
+            "params": {"QueueUrl": stack.resources.ref("RoutingQueue")},
+        },
+        {"service": "sns", "operation": "Publish", "rate": 0.3, "error": "Throttling", "status": 400},
+        {"service": "dynamodb", "operation": "*", "rate": 0.02, "function": "IntakeFunction", **throttled},
+        {"service": "dynamodb", "operation": "*", "rate": 0.02, "function": "RoutingFunction", **throttled},
+        # On the wire, as AWS throttles: 5% of every function's DynamoDB requests, which botocore
+        # retries itself (standard mode) before any code sees them.
+        {"service": "dynamodb", "operation": "*", "rate": 0.05, "layer": "http", **throttled},
+    ]
+
+
+@pytest.mark.timeout(DRAIN_TIMEOUT + 600)
+def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
+    local_stack: LocalStack, stack_logs: LogCapture
+) -> None:
+    stack, client = local_stack, Client(local_stack.url)
+    first_line = len(stack_logs.lines)
+    dead_letters_before = {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+    phones = {f"+6281277{n:06d}": n for n in range(COMPLAINTS)}
+    regions = ["36.03", "36.71"]  # both have a disdukcapil: every complaint is assigned
+    receipts: dict[str, dict[str, Any]] = {}
+    replays_checked = 0
+    lost: list[str] = []
+
+    def citizen(phone: str) -> None:
+        nonlocal replays_checked
+        n = phones[phone]
+        body = report(
+            reporter={"name": NAMES[n % len(NAMES)], "phone": typed_phone(phone, n)},
+            location={"region_code": regions[n % 2], "address": "Kecamatan Cikupa"},
+        )
+        key = str(uuid.uuid4())
+        response = client.submit(body, key)
+        if response is None or response.status_code != 201:
+            lost.append(f"{phone}: {None if response is None else response.text[:200]}")
+            return
+        receipts[phone] = response.json()
+        if n % 10 == 0:  # the app retries after a lost answer: the same 201, and nothing sent again
+            replay = client.submit(body, key)
+            assert replay is not None
+            assert replay.status_code == 201
+            assert replay.json() == receipts[phone]
+            assert replay.headers.get("idempotent-replayed") == "true"
+            replays_checked += 1
+
+    stack.inject_faults(fault_rules(stack))
+    killer = Killer(stack, ["RoutingFunction", "NotificationFunction"], KILLS)
+    killer.start()
+    started = time.monotonic()
+    try:
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(citizen, list(phones)))
+        loaded = time.monotonic()
+
+        # Drain: complaints whose routing message was lost wait for the sweeper; fire it (at a time
+        # past the grace period) whenever the routing queue is empty and some are still submitted.
+        sweeps, routed = 0, {}
+        deadline = loaded + DRAIN_TIMEOUT
+        while True:
+            for phone, receipt in receipts.items():
+                if phone not in routed:
+                    status = status_of(stack, receipt["tracking_id"])
+                    if status != "submitted":
+                        routed[phone] = status
+            texts = sms_by_phone(stack, set(receipts))
+            told = all(len(found) >= 2 for found in texts.values())
+            if len(routed) == len(receipts) and told and not any(queue_depth(stack, q) for q in QUEUES):
+                break
+            assert time.monotonic() < deadline, (
+                f"not drained in {DRAIN_TIMEOUT} s: {len(receipts) - len(routed)} unrouted, "
+                f"{sum(len(found) < 2 for found in texts.values())} citizens not told"
+            )
+            if len(routed) < len(receipts) and queue_depth(stack, "RoutingQueue") == 0:
+                sweeps += 1
+                at = datetime.now(UTC) + timedelta(minutes=11 * sweeps)
+                fired = requests.post(
+                    f"{stack.url}/_local/schedules/EscalationCheckFunction",
+                    params={"time": at.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                    timeout=60,
+                )
+                assert fired.status_code == 200, fired.text
+            time.sleep(2)
+        drained = time.monotonic()
+    finally:
+        killer.stop.set()
+        stack.inject_faults([])
+    time.sleep(3)  # a late duplicate would land now
+
+    texts = sms_by_phone(stack, set(receipts))
+    received = {p: [t for t in texts[p] if "diterima" in t] for p in receipts}
+    assigned = {p: [t for t in texts[p] if "diteruskan ke" in t] for p in receipts}
+    dead_letters = {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+    lines = stack_logs.lines[first_line:]
+    injected = Counter(
+        " ".join(line.split(FAULT_LOG_PREFIX)[1].split()[:2]) for line in lines if FAULT_LOG_PREFIX in line
+    )
+    print(
+        f"\nreliability: {COMPLAINTS} complaints by {CLIENTS} clients, {len(receipts)} got a 201 "
+        f"({replays_checked} replays checked); client retries {client.retries}; "
+        f"answers {dict(client.statuses)}"
+        f"\n  faults injected {sum(injected.values())}: {dict(injected)}"
+        f"\n  workers killed mid-batch: {dict(killer.done)}; sweeper fired {sweeps} times"
+        f"\n  load {loaded - started:.1f} s, drained {drained - loaded:.1f} s after; "
+        f"routed {dict(Counter(routed.values()))}"
+        f"\n  DLQ depth before {dead_letters_before}, after {dead_letters}"
+    )
+    assert lost == []
+    assert client.unclear == [], "a 5xx that is not a clear JSON 503"
+    assert set(client.statuses) <= {201, 503}
+    assert set(routed.values()) == {"assigned"}
+    assert {p: len(found) for p, found in received.items() if len(found) != 1} == {}
+    assert {p: len(found) for p, found in assigned.items() if len(found) != 1} == {}
+    assert all(receipts[p]["tracking_id_display"] in received[p][0] for p in receipts)
+    assert dead_letters == dead_letters_before
+    # Every kind of fault bit, and the workers were killed while they held a batch.
+    assert injected["api sqs.SendMessage"]
+    assert injected["api sns.Publish"]
+    assert sum(count for kind, count in injected.items() if kind.startswith("http dynamodb.")) > 0
+    assert min(killer.done[f] for f in killer.functions) >= 1
+    # Worker stdout (the functions' JSON logs) and stderr (the fault lines) both reach the log.
+    assert any(line.startswith("[IntakeFunction]") and "complaint accepted" in line for line in lines)
+    assert any(line.startswith("[NotificationFunction]") and FAULT_LOG_PREFIX in line for line in lines)
+
+
+@pytest.mark.timeout(LOAD_SECONDS + 700)
+def test_a_minute_of_load_is_served_without_errors(local_stack: LocalStack) -> None:
+    """A few citizens' apps on loopback for LOAD_SECONDS: accepted requests per second and the
+    latency of each, with no error and no 5xx."""
+    stack = local_stack
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    errors: list[str] = []
+    lock = threading.Lock()
+    ends = time.monotonic() + LOAD_SECONDS
+    numbers = iter(range(10**6))
+
+    def app() -> None:
+        session = requests.Session()
+        while time.monotonic() < ends:
+            with lock:
+                n = next(numbers)
+            body = report(reporter={"name": NAMES[n % len(NAMES)], "phone": f"+6281288{n:06d}"})
+            started = time.perf_counter()
+            try:
+                response = session.post(
+                    f"{stack.url}/complaints",
+                    json=body,
+                    headers={"Idempotency-Key": str(uuid.uuid4())},
+                    timeout=30,
+                )
+            except requests.RequestException as error:
+                with lock:
+                    errors.append(repr(error))
+                continue
+            elapsed = time.perf_counter() - started
+            with lock:
+                statuses[response.status_code] += 1
+                if response.status_code == 201:
+                    latencies.append(elapsed)
+                else:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=app) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.monotonic() - started
+    cut = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    print(
+        f"\nload: {CLIENTS} clients for {seconds:.1f} s: {len(latencies)} complaints accepted, "
+        f"{len(latencies) / seconds:.1f}/s; p50 {cut[49] * 1000:.0f} ms, p99 {cut[98] * 1000:.0f} ms; "
+        f"answers {dict(statuses)}; errors {len(errors)}"
+    )
+    assert errors == []
+    assert not any(status >= 500 for status in statuses)
+    assert len(latencies) > LOAD_SECONDS  # at least one accepted request a second
+    # Leave no backlog for the tests after this one: routing and notifications are still flowing.
+    assert eventually(
+        lambda: not any(queue_depth(stack, q) for q in ["RoutingQueue", "NotificationQueue"]),
+        timeout=600,
+        interval=2,
+    )

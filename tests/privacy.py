@@ -1,0 +1,100 @@
+"""Every reporter identity the tests submit, and a scanner that finds any of them in log lines.
+
+Log lines may carry tracking IDs and codes, never a reporter's name, phone number or email
+(aduan.observability). The tests register each identity they send (tests.e2e.helpers does it for
+`report` and `send_sms`); a session fixture scans every captured log line at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# A phone number in a log line, however it is written: digits with the separators people type.
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s\-().]{6,22}\d")
+_EMAIL_LIKE = re.compile(r"[^\s\"'<>(),;:\\]+@[^\s\"'<>(),;:\\]+")
+_SHORTEST_NATIONAL = 8  # digits after the country code or trunk 0; shorter numbers are not identities
+_SHORTEST_NAME = 5
+
+
+def phone_forms(typed: str) -> set[str]:
+    """The digit strings a number may appear as: E.164 digits (62...), national (08...) and the
+    national significant number (8...), for a valid Indonesian number; empty when it is not one."""
+    from aduan.intake import normalise_phone
+
+    try:
+        e164 = normalise_phone(typed)
+    except ValueError:  # pydantic's PydanticCustomError is a ValueError
+        return set()
+    national = e164.removeprefix("+62")
+    if len(national) < _SHORTEST_NATIONAL:
+        return set()
+    return {e164[1:], "0" + national, national}
+
+
+@dataclass
+class Identities:
+    """The registry: thread-safe, since load clients register from several threads."""
+
+    phones: set[str] = field(default_factory=set)  # digit forms
+    emails: set[str] = field(default_factory=set)  # lower case
+    names: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def phone(self, typed: str | None) -> None:
+        if typed:
+            forms = phone_forms(typed)
+            with self._lock:
+                self.phones |= forms
+
+    def email(self, typed: str | None) -> None:
+        if typed and "@" in typed and len(typed) >= _SHORTEST_NAME:
+            with self._lock:
+                self.emails.add(typed.strip().lower())
+
+    def name(self, typed: str | None) -> None:
+        if typed and len(typed.strip()) >= _SHORTEST_NAME and any(c.isalpha() for c in typed):
+            with self._lock:
+                self.names.add(typed.strip())
+
+    def reporter(self, reporter: Any) -> None:
+        """Register a report body's `reporter` object (whatever a test put there)."""
+        if not isinstance(reporter, dict):
+            return
+        for kind in ("phone", "email", "name"):
+            value = reporter.get(kind)
+            if isinstance(value, str):
+                getattr(self, kind)(value)
+
+    def leaks(self, lines: Iterable[str]) -> list[tuple[str, str]]:
+        """(identity found, the line) for every line that carries a registered identity."""
+        with self._lock:
+            phones, emails, names = set(self.phones), set(self.emails), sorted(self.names)
+        lengths = sorted({len(form) for form in phones})
+        found: list[tuple[str, str]] = []
+        for line in lines:
+            for candidate in _PHONE_LIKE.findall(line):
+                digits = re.sub(r"\D", "", candidate)
+                hit = next(
+                    (
+                        digits[start : start + size]
+                        for size in lengths
+                        for start in range(len(digits) - size + 1)
+                        if digits[start : start + size] in phones
+                    ),
+                    None,
+                )
+                if hit:
+                    found.append((hit, line))
+            for candidate in _EMAIL_LIKE.findall(line):
+                address = candidate.strip(".").lower()
+                if address in emails:
+                    found.append((address, line))
+            found.extend((name, line) for name in names if name in line)
+        return found
+
+
+IDENTITIES = Identities()
