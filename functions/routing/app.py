@@ -25,6 +25,7 @@ def record_handler(record: Record) -> None:
         reference=runtime.reference(),
         notifications=runtime.notification_queue(),
         now=datetime.now(UTC),
+        resend_outbox=bool(message.get("outbox")),
     )
     outcome, complaint = routed.outcome, routed.complaint
     metrics.add_metric(name=f"Routing_{outcome}", unit=MetricUnit.Count, value=1)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import api, sms
@@ -20,39 +20,53 @@ runtime = Runtime.from_environment(
 )
 
 
-def _request_url(event: APIGatewayProxyEventV2) -> str:
+def _request_url(event: dict[str, Any]) -> str:
     """The URL the gateway called, as it signed it."""
-    proto = event.headers.get("x-forwarded-proto", "https")
-    query = f"?{event.raw_query_string}" if event.raw_query_string else ""
-    return f"{proto}://{event.request_context.domain_name}{event.raw_path}{query}"
+    headers = event.get("headers") or {}
+    proto = headers.get("x-forwarded-proto", "https")
+    query = f"?{event['rawQueryString']}" if event.get("rawQueryString") else ""
+    return f"{proto}://{event['requestContext']['domainName']}{event['rawPath']}{query}"
+
+
+def _body(event: dict[str, Any]) -> str:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return base64.b64decode(body).decode("utf-8", errors="replace")
+    return str(body)
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Check the gateway's signature (403 and nothing stored if wrong), act, answer empty TwiML."""
-    request = APIGatewayProxyEventV2(event)
-    body = request.decoded_body or ""
+    """Check the gateway's signature (403 and nothing stored if wrong), act, answer empty TwiML.
+    An AWS error after the SDK's retries is a 503: the gateway sends the text again (with the same
+    MessageSid, so nothing is filed twice)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    body = _body(event)
     if len(body) > api.MAX_BODY_BYTES:
         return api.json_response(
             413, api.error_body("too_large", Language.ID, limit=api.MAX_BODY_BYTES // 1024)
         )
     try:
         message = sms.twilio_inbound(
-            _request_url(request),
+            _request_url(event),
             body,
-            request.headers.get("x-twilio-signature"),
+            (event.get("headers") or {}).get("x-twilio-signature"),
             secret(runtime.settings.sms_token_secret),
+        )
+        outcome = receive_sms(
+            message,
+            now=datetime.now(UTC),
+            reference=runtime.reference(),
+            complaints=runtime.complaints(),
+            routing=runtime.routing_queue(),
+            notifications=runtime.notification_queue(),
         )
     except sms.InvalidSignature:
         logger.warning("SMS webhook with a bad signature refused")
         return api.json_response(403, api.error_body("forbidden", Language.ID))
-    outcome = receive_sms(
-        message,
-        now=datetime.now(UTC),
-        reference=runtime.reference(),
-        complaints=runtime.complaints(),
-        routing=runtime.routing_queue(),
-        notifications=runtime.notification_queue(),
-    )
+    except (ClientError, BotoCoreError) as error:
+        api.log_aws_failure(error)
+        return api.unavailable(Language.ID)
     logger.info("SMS handled", extra={"outcome": outcome})
     return {"statusCode": 200, "headers": {"content-type": "text/xml"}, "body": sms.EMPTY_TWIML}

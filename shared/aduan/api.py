@@ -126,6 +126,22 @@ def json_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return _response(status, body)
 
 
+def log_aws_failure(error: Exception) -> None:
+    """Log an AWS call that failed after the SDK's own retries by its error code only: the message
+    can quote the request, and requests carry reporters' details."""
+    from aduan.observability import logger
+
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    logger.warning("aws call failed", extra={"error": code or type(error).__name__})
+
+
+def unavailable(language: Language) -> dict[str, Any]:
+    """A payload 2.0 503 for handlers that do not use the resolver: try again in a moment."""
+    response = _response(503, error_body("service_unavailable", language))
+    response["headers"]["retry-after"] = "1"
+    return response
+
+
 def answer_errors(app: Any, language: Callable[[], Language]) -> None:
     """Install on a Powertools resolver the two handlers every API function needs: request
     validation (400 malformed JSON, 422 named fields) and domain errors (their status by code)."""
@@ -155,10 +171,7 @@ def answer_errors(app: Any, language: Callable[[], Language]) -> None:
     def aws_unavailable(error: ClientError | BotoCoreError) -> Response[Any]:
         # An AWS call failed after the SDK's own retries (throttling, a timeout): the request may
         # succeed in a moment, so say so (503 with Retry-After), never a bare 500.
-        from aduan.observability import logger
-
-        code = error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
-        logger.warning("aws call failed", extra={"error": code or type(error).__name__})
+        log_aws_failure(error)
         return Response(
             status_code=503,
             content_type=content_types.APPLICATION_JSON,

@@ -87,7 +87,9 @@ def _escalate_once(
         following = min(following, sweep) if following else sweep
     complaints.save(changed, events, next_due_at=following)
     if reroute:  # after the write, so that routing never races the sweeper's own write
-        routing.send({"type": "complaint.submitted", "tracking_id": complaint.tracking_id})
+        # Whether intake queued the acknowledgement is not known here: routing sends the outbox
+        # again, and the notification worker delivers each message once.
+        routing.send({"type": "complaint.submitted", "tracking_id": complaint.tracking_id, "outbox": True})
     return Escalated(taken, complaint.agency_id)
 
 

@@ -194,13 +194,24 @@ def submit_complaint(
     _check_reference(data, reference)
     # No read first: the key's record is part of the creating transaction, so a retry costs one
     # failed conditional write and one read, and a first submission costs nothing extra.
+    from aduan.notify import for_citizen
+
     for _attempt in range(3):  # a fresh tracking ID collides about once in 10^13
         receipt, complaint, event = _new_complaint(data, channel, now, reference)
         record = None
         if idempotency_key:
             record = Idempotency(idempotency_key, fingerprint, receipt.public(), now + IDEMPOTENCY_TTL)
+        cause = f"received:{complaint.tracking_id}"
+        received = for_citizen(complaint, "received", cause, access_code=receipt.access_code)
+        acknowledgement = received.model_dump(mode="json")
         try:
-            complaints.create(complaint, event, next_due_at=now + ROUTING_GRACE, idempotency=record)
+            complaints.create(
+                complaint,
+                event,
+                next_due_at=now + ROUTING_GRACE,
+                idempotency=record,
+                outbox=[acknowledgement],
+            )
             break
         except Conflict as conflict:
             if conflict.details.get("item") != "complaint" and idempotency_key:
@@ -209,26 +220,29 @@ def submit_complaint(
                 raise
     else:  # pragma: no cover - three collisions in a row
         raise Conflict("could not issue a tracking ID")
-    from aduan.notify import for_citizen
-
-    received = for_citizen(
-        complaint, "received", f"received:{complaint.tracking_id}", access_code=receipt.access_code
-    )
-    _send_or_log(routing, {"type": "complaint.submitted", "tracking_id": complaint.tracking_id}, complaint)
-    _send_or_log(notifications, received.model_dump(mode="json"), complaint)
+    # Accepted is accepted: the acknowledgement is also in the complaint's outbox. If its send
+    # fails, the routing message asks routing to send the outbox again; if that send fails too,
+    # the sweeper re-sends the routing message (with the same request) after ROUTING_GRACE.
+    acknowledged = _send_or_log(notifications, acknowledgement, complaint)
+    routing_message: dict[str, Any] = {"type": "complaint.submitted", "tracking_id": complaint.tracking_id}
+    if not acknowledged:
+        routing_message["outbox"] = True
+    _send_or_log(routing, routing_message, complaint)
     return receipt
 
 
-def _send_or_log(queue: MessageQueue, message: dict[str, Any], complaint: Complaint) -> None:
-    """Accepted is accepted: a lost routing message is re-sent by the sweeper after ROUTING_GRACE."""
+def _send_or_log(queue: MessageQueue, message: dict[str, Any], complaint: Complaint) -> bool:
     try:
         queue.send(message)
     except Exception:
         from aduan.observability import logger
 
         logger.warning(
-            "message not sent", extra={"tracking_id": complaint.tracking_id, "type": message.get("type")}
+            "message not sent",
+            extra={"tracking_id": complaint.tracking_id, "type": message.get("type", "notification")},
         )
+        return False
+    return True
 
 
 def _check_reference(data: ComplaintInput, reference: Reference) -> None:

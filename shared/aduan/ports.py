@@ -44,9 +44,14 @@ class ComplaintRepository(Protocol):
         *,
         next_due_at: datetime | None,
         idempotency: Idempotency | None = None,
+        outbox: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """Store a new complaint with its first event (and idempotency record) in one transaction;
-        Conflict with details `item` = `complaint` or `idempotency` naming what already exists."""
+        """Store a new complaint with its first event (and idempotency record, and the messages to
+        send about it) in one transaction; Conflict with details `item` = `complaint` or
+        `idempotency` naming what already exists."""
+
+    def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
+        """The messages stored with the complaint when it was created ([] when none)."""
 
     def idempotent_response(self, key: str) -> Idempotency | None:
         """The record an earlier request with this key left, if it has not expired."""

@@ -38,11 +38,17 @@ def route_complaint(
     reference: ReferenceData,
     notifications: MessageQueue,
     now: datetime,
+    resend_outbox: bool = False,
 ) -> Routed:
     """Assign or triage one complaint (outcome `assigned`, `needs_triage` or `already_routed`).
 
     The notifications are queued before the write: if the write then fails, the retry queues the
-    same IDs again and the notification worker delivers each once; nothing is lost in between."""
+    same IDs again and the notification worker delivers each once; nothing is lost in between.
+    With `resend_outbox` (intake could not queue the acknowledgement, or the sweeper re-sent the
+    complaint), the messages stored with the complaint are queued again first."""
+    if resend_outbox:
+        for message in complaints.outbox(tracking_id):
+            notifications.send(message)
     for _attempt in range(3):
         complaint = complaints.get(tracking_id)
         if complaint.status is not Status.SUBMITTED:

@@ -36,10 +36,14 @@ fuzz = settings(
     database=None,
 )
 
-# Header values that HTTP can carry (printable Latin-1, no line breaks).
-header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=60)
+# Any Latin-1 text an HTTP client can send as a header value (no leading or trailing space).
+header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=60).map(str.strip)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
     ),

@@ -259,10 +259,15 @@ def test_the_reply_window_closes_a_responded_complaint_after_ten_working_days(
     assert eventually(lambda: [t for t in sms_to(local_stack, phone) if "ditutup" in t])
 
 
-def test_the_sweeper_reroutes_a_complaint_whose_routing_message_was_lost(local_stack: LocalStack) -> None:
+def test_the_sweeper_reroutes_a_complaint_whose_messages_were_lost_and_the_citizen_is_told_once(
+    local_stack: LocalStack,
+) -> None:
+    phone = "+6281377770001"
+    # Intake can queue neither the routing message nor the acknowledgement (with the access code).
     local_stack.inject_faults([{"service": "sqs", "operation": "SendMessage", "rate": 1.0}])
     try:
-        receipt = requests.post(f"{local_stack.url}/complaints", json=report(), timeout=30).json()
+        body = report(reporter={"name": "Siti Aminah", "phone": phone})
+        receipt = requests.post(f"{local_stack.url}/complaints", json=body, timeout=30).json()
     finally:
         local_stack.inject_faults([])
     tracking_id = receipt["tracking_id"]
@@ -282,3 +287,11 @@ def test_the_sweeper_reroutes_a_complaint_whose_routing_message_was_lost(local_s
         )
     )
     assert routed, "the sweeper sent it to routing again"
+    # The acknowledgement came from the complaint's outbox; each text once, even with a second sweep.
+    fire(local_stack, (created + timedelta(minutes=25)).isoformat())
+    texts = eventually(lambda: (found := sms_to(local_stack, phone)) and len(found) >= 2 and found)
+    eventually(lambda: False, timeout=2)
+    texts = sms_to(local_stack, phone)
+    assert [t for t in texts if "diterima" in t and receipt["access_code"] in t] != []
+    assert len([t for t in texts if "diterima" in t]) == 1
+    assert len([t for t in texts if "diteruskan ke" in t]) == 1

@@ -228,6 +228,29 @@ def test_when_the_routing_queue_fails_the_report_is_still_accepted_and_kept(
     assert any("message not sent" in line and tracking_id in line for line in stack_logs.lines)
 
 
+def test_when_the_acknowledgement_cannot_be_queued_routing_sends_it_from_the_outbox(
+    local_stack: LocalStack,
+) -> None:
+    phone = "+6281377770002"
+    notification_queue = local_stack.resources.ref("NotificationQueue")
+    rule = {"params": {"QueueUrl": notification_queue}, "function": "IntakeFunction"}
+    local_stack.inject_faults([{"service": "sqs", "operation": "SendMessage", "rate": 1.0, **rule}])
+    try:
+        response = submit(local_stack, report(reporter={"name": "Siti Aminah", "phone": phone}))
+    finally:
+        local_stack.inject_faults([])
+    assert response.status_code == 201
+    receipt = response.json()
+    texts = eventually(lambda: (found := sms_to(local_stack, phone)) and len(found) >= 2 and found)
+    eventually(lambda: False, timeout=2)  # a duplicate would land now
+    texts = sms_to(local_stack, phone)
+    received = [t for t in texts if "diterima" in t]
+    assert len(received) == 1
+    assert receipt["tracking_id_display"] in received[0]
+    assert receipt["access_code"] in received[0]
+    assert len([t for t in texts if "diteruskan ke" in t]) == 1
+
+
 def test_categories_and_agencies_list_the_seed_data(local_stack: LocalStack) -> None:
     categories = requests.get(f"{local_stack.url}/categories", timeout=10).json()["categories"]
     assert {"kependudukan", "kesehatan", "infrastruktur", "lainnya"} <= {c["code"] for c in categories}
@@ -262,6 +285,29 @@ def test_an_sms_with_a_wrong_signature_is_refused_and_nothing_stored(local_stack
     assert unsigned.status_code == 403
     assert local_stack.resources
     assert sms_to(local_stack, phone) == []
+
+
+def test_an_sms_that_meets_an_aws_failure_gets_a_503_and_its_retry_files_it_once(
+    local_stack: LocalStack,
+) -> None:
+    phone = "+6281299990009"
+    text = "Lampu jalan di Jl. Raya Cikupa mati semua sudah seminggu, rawan kecelakaan malam hari"
+    throttled = {"error": "ProvisionedThroughputExceededException", "status": 400}
+    local_stack.inject_faults(
+        [{"service": "dynamodb", "operation": "*", "rate": 1.0, "function": "SmsFunction", **throttled}]
+    )
+    try:
+        refused = send_sms(local_stack, phone, text, "SMretry")
+    finally:
+        local_stack.inject_faults([])
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "service_unavailable"
+    assert refused.headers["retry-after"] == "1"
+    for _ in range(2):  # the gateway retries, perhaps twice: one report
+        assert send_sms(local_stack, phone, text, "SMretry").status_code == 200
+    eventually(lambda: [t for t in sms_to(local_stack, phone) if "diterima" in t])
+    eventually(lambda: False, timeout=2)
+    assert len([t for t in sms_to(local_stack, phone) if "diterima" in t]) == 1
 
 
 def test_an_sms_report_is_filed_and_acknowledged_by_sms(local_stack: LocalStack) -> None:

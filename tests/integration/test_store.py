@@ -63,6 +63,20 @@ def test_a_complaint_and_its_timeline_come_back_as_written(store: DynamoComplain
     assert [event.type for event in store.timeline(case.tracking_id)] == ["submitted", "assigned"]
 
 
+def test_the_outbox_is_written_with_the_complaint_and_stays_out_of_its_timeline(
+    store: DynamoComplaintStore,
+) -> None:
+    new = complaint()
+    event = TimelineEvent(at=new.created_at, type="submitted", actor=Actor(role=Role.CITIZEN))
+    message = {"id": "n1", "template": "received", "values": {"tracking_id": new.tracking_id}}
+    store.create(new, event, next_due_at=None, outbox=[message])
+    assert store.outbox(new.tracking_id) == [message]
+    stored, timeline = store.get_with_timeline(new.tracking_id)
+    assert stored == new
+    assert [e.type for e in timeline] == ["submitted"]
+    assert store.outbox(submitted(store).tracking_id) == []  # created without one
+
+
 def test_an_unknown_tracking_id_is_not_found(store: DynamoComplaintStore) -> None:
     with pytest.raises(NotFound):
         store.get("ABCDEFGHJK")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 COMPLAINT_SK = "#COMPLAINT"
 IDEMPOTENCY_SK = "#IDEMPOTENCY"
+OUTBOX_SK = "#OUTBOX"
+OUTBOX_TTL = timedelta(days=7)  # routing (or the sweeper) reads it within minutes; kept a week
 EVENT_PREFIX = "E#"
 INBOX_INDEX = "InboxIndex"
 REPORTER_INDEX = "ReporterIndex"
@@ -79,6 +81,7 @@ class DynamoComplaintStore:
         *,
         next_due_at: datetime | None,
         idempotency: Idempotency | None = None,
+        outbox: Sequence[dict[str, Any]] = (),
     ) -> None:
         complaint_put = self._complaint_put(complaint, next_due_at)
         complaint_put["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -97,7 +100,26 @@ class DynamoComplaintStore:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
             items.append({"Put": put})
+        if outbox:
+            document = {
+                "pk": complaint_pk(complaint.tracking_id),
+                "sk": OUTBOX_SK,
+                "messages": list(outbox),
+                "expires_at": int((complaint.created_at + OUTBOX_TTL).timestamp()),
+            }
+            items.append({"Put": {"TableName": self._table, "Item": to_item(document)}})
         self._transact(items, names=["complaint", "event", "idempotency"])
+
+    def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
+        """The messages written with the complaint, to send again when their first send may have
+        failed (each has a fixed ID: the notification worker delivers it once)."""
+        response = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": complaint_pk(tracking_id)}, "sk": {"S": OUTBOX_SK}},
+            ConsistentRead=True,
+        )
+        messages: list[dict[str, Any]] = from_item(response["Item"])["messages"] if "Item" in response else []
+        return messages
 
     def idempotent_response(self, key: str) -> Idempotency | None:
         response = self._client.get_item(
