@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import socket
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import story
 
+from aduan_local.client import free_port
 from aduan_local.seed import default_seeders
 from aduan_local.stack import LocalStack, StackOptions
 
@@ -80,16 +80,9 @@ ABOVE = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def measure(stories: int) -> dict[str, Any]:
     logging.getLogger("aduan_local").setLevel(logging.WARNING)
-    options = StackOptions(port=_free_port(), timers=False, seeders=default_seeders(), stack_name="aws-calls")
+    options = StackOptions(port=free_port(), timers=False, seeders=default_seeders(), stack_name="aws-calls")
     with LocalStack(options) as stack:
         story.run_stories(stack, 1, first_phone=9000)  # warm: clients, secrets, reference data
         story.quiet(stack)

@@ -11,7 +11,6 @@ sizes; beside it, the floor a check without the index would pay (a Scan reads ev
 from __future__ import annotations
 
 import argparse
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,16 +19,10 @@ import boto3
 
 from aduan.aws.due import DEFAULT_SHARDS, DUE_INDEX, due_shard
 from aduan.workdays import iso
+from aduan_local.client import free_port
 from aduan_local.template import create_table, load_template
 
 NOW = datetime(2026, 3, 24, 17, 0, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def load(dynamodb: Any, table: str, total: int, due: int) -> None:
@@ -81,7 +74,7 @@ def run(sizes: list[int], due: int) -> list[dict[str, Any]]:
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the emulator's access log
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     dynamodb = boto3.client(

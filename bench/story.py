@@ -11,16 +11,14 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import requests
 
 from aduan.aws.items import from_item
 from aduan.aws.store import COMPLAINT_SK, complaint_pk
-from aduan.sms import twilio_signature
+from aduan_local import client
 from aduan_local.stack import LocalStack
 
-SMS_TOKEN = "local-sms-token"  # noqa: S105 - StackOptions' default SmsGatewayAuthToken
 OPERATOR = "op.disdukcapil"  # a seeded demo user, of the agency that KTP reports in Cikupa reach
 
 
@@ -34,18 +32,7 @@ def eventually(check: Callable[[], Any], timeout: float = 60.0) -> Any:
 
 
 def send_sms(stack: LocalStack, sender: str, text: str, sid: str) -> None:
-    url = f"{stack.url}/sms/inbound"
-    params = {"From": sender, "To": "+621708", "Body": text, "MessageSid": sid}
-    response = requests.post(
-        url,
-        data=urlencode(params),
-        headers={
-            "content-type": "application/x-www-form-urlencoded",
-            "x-twilio-signature": twilio_signature(url, params, SMS_TOKEN),
-        },
-        timeout=30,
-    )
-    response.raise_for_status()
+    client.send_sms(stack.url, sender, text, sid).raise_for_status()
 
 
 def sms_to(stack: LocalStack, phone: str) -> list[str]:

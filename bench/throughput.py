@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,18 +21,12 @@ from typing import Any
 
 import requests
 
+from aduan_local.client import free_port
 from aduan_local.seed import default_seeders
 from aduan_local.stack import LocalStack, StackOptions
 
 CLIENTS = 8  # concurrent citizens posting
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _report(phone: str) -> dict[str, Any]:
@@ -75,7 +68,7 @@ def _notified(stack: LocalStack, phones: set[str]) -> int:
 def run(workers: int, complaints: int) -> dict[str, Any]:
     logging.getLogger("aduan_local").setLevel(logging.WARNING)
     options = StackOptions(
-        port=_free_port(),
+        port=free_port(),
         timers=False,
         seeders=default_seeders(),
         workers=workers,

@@ -33,7 +33,6 @@ import json
 import logging
 import os
 import pstats
-import socket
 import statistics
 import sys
 import time
@@ -49,6 +48,7 @@ import requests
 from botocore import xform_name
 from botocore.client import BaseClient
 
+from aduan_local.client import example_report, free_port
 from aduan_local.events import sqs_record, sqs_sources
 from aduan_local.functions import FunctionSpec, _lambda_environment, function_specs
 from aduan_local.httpapi import http_routes, request_event
@@ -60,24 +60,7 @@ from aduan_local.template import load_template
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 10  # records in one SQS batch (the routing function's BatchSize)
 
-REPORT = {  # as tests/e2e/helpers.py report(): what the citizen pages send
-    "title": "KTP elektronik belum jadi setelah tiga bulan",
-    "description": "Saya merekam e-KTP di Kecamatan Cikupa pada bulan Desember, sampai sekarang belum jadi.",
-    "classification": "complaint",
-    "category": "kependudukan",
-    "location": {"region_code": "36.03", "address": "Jl. Raya Cikupa No. 5, Kecamatan Cikupa"},
-    "incident_date": "2026-01-15",
-    "reporter": {"name": "Siti Aminah", "phone": "0812-3456-7890"},
-    "privacy": "public",
-    "language": "id",
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+REPORT = example_report()  # what the citizen pages send
 
 
 @dataclass
@@ -190,7 +173,7 @@ class Bench:
     """The emulator with the template's resources, and the two handlers imported against it."""
 
     def __init__(self, sink: Any) -> None:
-        self.server = emulator("127.0.0.1", _free_port())
+        self.server = emulator("127.0.0.1", free_port())
         host, port = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         template = load_template()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,19 +12,13 @@ from typing import Any
 import boto3
 import pytest
 
+from aduan_local.client import free_port
 from aduan_local.stack import LocalStack, StackOptions
 from aduan_local.template import create_table, load_template
 from tests.privacy import IDENTITIES
 
 REGION = "ap-southeast-3"  # Jakarta
 STACK_TEST_TEMPLATE = Path(__file__).parent / "e2e" / "stack" / "template.yaml"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aduan_local.calls import CallLedger
+from aduan_local.client import LOCAL_SMS_TOKEN
 from aduan_local.events import ScheduleTimer, SqsPoller, scheduled_event, schedules, sqs_sources
 from aduan_local.faults import write_rules
 from aduan_local.functions import FunctionPool, InvocationError, function_specs
@@ -52,7 +53,7 @@ class StackOptions:
     # retries, so that a failed notification comes back in seconds rather than minutes.
     parameters: dict[str, Any] = field(
         default_factory=lambda: {
-            "SmsGatewayAuthToken": os.environ.get("ADUAN_SMS_TOKEN", "local-sms-token"),
+            "SmsGatewayAuthToken": os.environ.get("ADUAN_SMS_TOKEN", LOCAL_SMS_TOKEN),
             "RetryBaseSeconds": "1",
         }
     )
