@@ -66,6 +66,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
                 self._control(split.path, parse_qs(split.query), body)
             else:
                 self._api(split.path, split.query, body)
+        except (BrokenPipeError, ConnectionResetError):
+            log.info("client went away before the answer to %s %s", self.command, split.path)
         except Exception:
             log.exception("gateway error on %s %s", self.command, split.path)
             self._send_json(500, {"message": "Internal Server Error"})

@@ -228,6 +228,9 @@ def emulator(host: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
+    from aduan_local import transactions
+
+    transactions.install()  # moto's own copies every table it touches, on every transaction
     dynamodb = threading.Lock()
 
     class Emulator(ThreadedMotoServer):
