@@ -34,7 +34,9 @@ COMPLAINTS = int(os.environ.get("ADUAN_SOAK_COMPLAINTS", "60"))
 KILLS = int(os.environ.get("ADUAN_SOAK_KILLS", "3"))
 LOAD_SECONDS = float(os.environ.get("ADUAN_SOAK_LOAD_SECONDS", "10"))
 CLIENTS = 4
-DRAIN_TIMEOUT = 900
+# The local emulator delivers about five notifications a second on two cores, so draining the
+# retries of a thousand complaints takes far longer than sixty: the window grows with the size.
+DRAIN_TIMEOUT = 900 + 3 * COMPLAINTS
 NAMES = ["Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Rina Marlina", "Yohanes Manuhutu"]
 QUEUES = ["RoutingQueue", "NotificationQueue", "EscalationQueue"]
 DEAD_LETTER_QUEUES = ["RoutingDeadLetterQueue", "NotificationDeadLetterQueue", "EscalationDeadLetterQueue"]
