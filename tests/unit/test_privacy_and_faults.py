@@ -118,3 +118,11 @@ def test_an_api_layer_fault_matches_only_its_queue(patched_botocore: Path) -> No
         sqs.send_message(QueueUrl="http://127.0.0.1:9/1/stack-RoutingQueue-x", MessageBody=json.dumps({}))
     with pytest.raises(Exception, match="no network"):  # not faulted: it tries the network
         sqs.send_message(QueueUrl="http://127.0.0.1:9/1/stack-NotificationQueue-x", MessageBody="{}")
+
+
+def test_a_generated_one_word_name_is_not_taken_for_a_reporter() -> None:
+    registry = Identities()
+    registry.reporter({"name": "Query", "phone": "+6281211112222"}, generated=True)
+    registry.reporter({"name": "Ratna Sari"}, generated=True)
+    line = "[RoutingFunction] fault injected: http dynamodb.Query by Ratna Sari"
+    assert registry.leaks([line]) == [("Ratna Sari", line)]
