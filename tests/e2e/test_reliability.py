@@ -278,8 +278,14 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     assert client.unclear == [], "a 5xx that is not a clear JSON 503"
     assert set(client.statuses) <= {201, 503}
     assert set(routed.values()) == {"assigned"}
-    assert {p: len(found) for p, found in received.items() if len(found) != 1} == {}
-    assert {p: len(found) for p, found in assigned.items() if len(found) != 1} == {}
+    # Every citizen told, each text at least once; twice only in the one window the design cannot
+    # close (docs/architecture.md): a notification worker killed after SNS took a text and before
+    # it settled the ledger. So a duplicate needs a kill of the notification worker, one per kill.
+    assert {p: len(found) for p, found in received.items() if not found} == {}
+    assert {p: len(found) for p, found in assigned.items() if not found} == {}
+    twice = {p: len(f) for texts in (received, assigned) for p, f in texts.items() if len(f) > 1}
+    print(f"  sent twice after a kill between send and settle: {twice}")
+    assert sum(count - 1 for count in twice.values()) <= killer.done["NotificationFunction"]
     assert all(receipts[p]["tracking_id_display"] in received[p][0] for p in receipts)
     assert dead_letters == dead_letters_before
     # Every kind of fault bit, and the workers were killed while they held a batch.
