@@ -176,6 +176,10 @@ class FunctionPool:
         finally:
             self._idle.put(worker)
 
+    def busy(self) -> bool:
+        """Every slot is running an invocation (for one worker: it is inside a batch)."""
+        return self._idle.empty()
+
     def kill_workers(self) -> None:
         """Kill every worker process (tests use it to crash a function mid-batch)."""
         with self._lock:

@@ -101,9 +101,9 @@ class Killer(threading.Thread):
             for function in self.functions:
                 pool = self.stack.pools[function]
                 # The pool's slot is taken while an invocation (a batch) runs in its worker.
-                if self.done[function] < self.kills and pool._idle.empty() and pool.pids():
+                if self.done[function] < self.kills and pool.busy() and pool.pids():
                     time.sleep(random.uniform(0, 0.05))  # somewhere in the batch
-                    if pool._idle.empty():
+                    if pool.busy():
                         pool.kill_workers()
                         self.done[function] += 1
                         self.stop.wait(1.5)  # let the pool start a fresh worker before the next kill
