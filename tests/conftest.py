@@ -106,6 +106,9 @@ def local_stack(stack_logs: LogCapture) -> Iterator[LocalStack]:
     from aduan_local.cli import WEB
     from aduan_local.seed import default_seeders
 
-    options = StackOptions(port=free_port(), timers=False, seeders=default_seeders(), web_dir=WEB)
+    workers = int(os.environ.get("ADUAN_LOCAL_WORKERS", "1"))  # per function; `make soak` runs 4
+    options = StackOptions(
+        port=free_port(), timers=False, seeders=default_seeders(), web_dir=WEB, workers=workers
+    )
     with LocalStack(options) as stack:
         yield stack

@@ -180,11 +180,13 @@ class FunctionPool:
         """Every slot is running an invocation (for one worker: it is inside a batch)."""
         return self._idle.empty()
 
-    def kill_workers(self) -> None:
-        """Kill every worker process (tests use it to crash a function mid-batch)."""
+    def kill_workers(self) -> int:
+        """Kill every worker process (tests use it to crash a function mid-batch); how many were alive."""
         with self._lock:
+            alive = [worker for worker in self._workers if worker.alive()]
             for worker in self._workers:
                 worker.kill()
+        return len(alive)
 
     def pids(self) -> list[int]:
         with self._lock:
