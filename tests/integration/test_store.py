@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
-from aduan.aws.store import DynamoComplaintStore
+from aduan.aws.store import DynamoComplaintStore, NotificationLedger
 from aduan.deadlines import ClockKind, next_step, start_clock
 from aduan.errors import Conflict, NotFound
 from aduan.lifecycle import Action, apply
@@ -189,3 +190,47 @@ def test_a_citizens_complaints_are_found_by_phone_without_storing_it_in_the_inde
         TableName=complaints_table, Key={"pk": {"S": f"C#{mine[0]}"}, "sk": {"S": "#COMPLAINT"}}
     )
     assert phone not in item["Item"]["reporter_key"]["S"]
+
+
+class Throttled:
+    """The DynamoDB client, but its first `times` UpdateItems fail throttled (past the SDK's retries)."""
+
+    def __init__(self, client: Any, times: int) -> None:
+        self.client, self.left = client, times
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def update_item(self, **request: Any) -> Any:
+        if self.left:
+            self.left -= 1
+            error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
+            raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
+        return self.client.update_item(**request)
+
+
+def test_a_settle_after_the_send_outlasts_a_throttle_so_the_lease_never_lets_the_text_go_twice(
+    dynamodb: Any, complaints_table: str
+) -> None:
+    now = ASSIGNED_AT
+    throttled = Throttled(dynamodb, times=3)
+    ledger = NotificationLedger(throttled, complaints_table)  # type: ignore[arg-type]
+    assert ledger.claim("n-1", now, lease_seconds=120) == "claimed"
+    ledger.settle("n-1", "sent", pauses=(0, 0, 0))
+    assert throttled.left == 0
+    # Long after the lease would have ended, the notification is still done: nothing sends it again.
+    assert ledger.claim("n-1", now + timedelta(hours=1), lease_seconds=120) == "done"
+
+
+def test_a_settle_gives_up_after_its_pauses_and_never_creates_a_claim(
+    dynamodb: Any, complaints_table: str
+) -> None:
+    ledger = NotificationLedger(Throttled(dynamodb, times=3), complaints_table)  # type: ignore[arg-type]
+    assert ledger.claim("n-2", ASSIGNED_AT, lease_seconds=120) == "claimed"
+    with pytest.raises(ClientError, match="slow down"):
+        ledger.settle("n-2", "sent", pauses=(0, 0))
+    unclaimed = NotificationLedger(dynamodb, complaints_table)
+    with pytest.raises(ClientError, match="ConditionalCheckFailed"):
+        unclaimed.settle("n-3", "sent", pauses=(0, 0))
+    key = {"pk": {"S": "NOTIF#n-3"}, "sk": {"S": "#NOTIFICATION"}}
+    assert "Item" not in dynamodb.get_item(TableName=complaints_table, Key=key)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from aduan.aws.due import DEFAULT_SHARDS, DueIndexReader, due_shard
 from aduan.aws.items import from_item, json_document, to_item
@@ -178,7 +179,7 @@ class DynamoComplaintStore:
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
+            code = _code(error)
             if code not in ("TransactionCanceledException", "TransactionConflictException"):
                 raise
             reasons = error.response.get("CancellationReasons") or []
@@ -231,7 +232,7 @@ class DynamoComplaintStore:
                 TableName=self._table, Item=to_item(document), ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if _code(error) != "ConditionalCheckFailedException":
                 raise
 
     def timeline(self, tracking_id: str) -> list[TimelineEvent]:
@@ -302,12 +303,18 @@ class DynamoComplaintStore:
 _STORE_ATTRIBUTES = frozenset({"pk", "sk", "due_shard", "next_due_at", "inbox", "reporter_key"})
 
 
+def _code(error: Exception) -> str | None:
+    """An AWS error's code; None for a failure that never got an answer (a timeout, a reset)."""
+    return error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
+
+
 def _domain_fields(document: dict[str, Any]) -> dict[str, Any]:
     """The item less the keys and index attributes that only the store writes."""
     return {key: value for key, value in document.items() if key not in _STORE_ATTRIBUTES}
 
 
 NOTIFICATION_SK = "#NOTIFICATION"
+SETTLE_PAUSES = (0.2, 0.5, 1.0, 2.0)  # each try is the SDK's three: about 4 s in all, well inside the timeout
 
 
 class NotificationLedger:
@@ -344,7 +351,7 @@ class NotificationLedger:
                 },
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if _code(error) != "ConditionalCheckFailedException":
                 raise
             item = self._client.get_item(
                 TableName=self._table, Key=self._key(notification_id), ConsistentRead=True
@@ -353,15 +360,27 @@ class NotificationLedger:
             return "busy" if state == "in_progress" else "done"
         return "claimed"
 
-    def settle(self, notification_id: str, outcome: str) -> None:
-        """Record that the notification was sent (or failed for good): it is never sent again."""
-        self._client.update_item(
-            TableName=self._table,
-            Key=self._key(notification_id),
-            UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":done": {"S": "done"}, ":outcome": {"S": outcome}},
-        )
+    def settle(self, notification_id: str, outcome: str, pauses: Sequence[float] = SETTLE_PAUSES) -> None:
+        """Record that the notification was sent (or failed for good): it is never sent again.
+
+        The message has gone already, so this one write is tried again here, past the SDK's own
+        retries, after each of `pauses`: a settle that never lands lets the lease end, and the
+        next receive sends the message a second time."""
+        for pause in [*pauses, None]:
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=self._key(notification_id),
+                    UpdateExpression="SET #state = :done, outcome = :outcome REMOVE lease_until",
+                    ConditionExpression="attribute_exists(pk)",  # the claim is there: settle, never create
+                    ExpressionAttributeNames={"#state": "state"},
+                    ExpressionAttributeValues={":done": {"S": "done"}, ":outcome": {"S": outcome}},
+                )
+                return
+            except (ClientError, BotoCoreError) as error:
+                if pause is None or _code(error) == "ConditionalCheckFailedException":
+                    raise
+                time.sleep(pause)
 
     def release(self, notification_id: str) -> None:
         """Give the claim back after a transient failure, so the retry may send it."""
