@@ -66,7 +66,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.warning("SMS webhook with a bad signature refused")
         return api.json_response(403, api.error_body("forbidden", Language.ID))
     except (ClientError, BotoCoreError) as error:
-        api.log_aws_failure(error)
-        return api.unavailable(Language.ID)
+        return api.unavailable(error, Language.ID)
     logger.info("SMS handled", extra={"outcome": outcome})
     return {"statusCode": 200, "headers": {"content-type": "text/xml"}, "body": sms.EMPTY_TWIML}

@@ -126,17 +126,15 @@ def json_response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return _response(status, body)
 
 
-def log_aws_failure(error: Exception) -> None:
-    """Log an AWS call that failed after the SDK's own retries by its error code only: the message
-    can quote the request, and requests carry reporters' details."""
+def unavailable(error: Exception, language: Language) -> dict[str, Any]:
+    """An AWS call failed after the SDK's own retries (throttling, a timeout): the request may
+    succeed in a moment, so say so, a payload 2.0 503 with Retry-After, never a bare 500. The log
+    names the error by its code only: the message can quote the request, which carries reporters'
+    details."""
     from aduan.observability import logger
 
     code = getattr(error, "response", {}).get("Error", {}).get("Code")
     logger.warning("aws call failed", extra={"error": code or type(error).__name__})
-
-
-def unavailable(language: Language) -> dict[str, Any]:
-    """A payload 2.0 503 for handlers that do not use the resolver: try again in a moment."""
     response = _response(503, error_body("service_unavailable", language))
     response["headers"]["retry-after"] = "1"
     return response
@@ -169,12 +167,5 @@ def answer_errors(app: Any, language: Callable[[], Language]) -> None:
 
     @app.exception_handler([ClientError, BotoCoreError])  # type: ignore[untyped-decorator]
     def aws_unavailable(error: ClientError | BotoCoreError) -> Response[Any]:
-        # An AWS call failed after the SDK's own retries (throttling, a timeout): the request may
-        # succeed in a moment, so say so (503 with Retry-After), never a bare 500.
-        log_aws_failure(error)
-        return Response(
-            status_code=503,
-            content_type=content_types.APPLICATION_JSON,
-            body=error_body("service_unavailable", language()),
-            headers={"retry-after": "1"},
-        )
+        response = unavailable(error, language())
+        return Response(status_code=503, body=response["body"], headers=response["headers"])

@@ -287,6 +287,29 @@ def test_an_sms_with_a_wrong_signature_is_refused_and_nothing_stored(local_stack
     assert sms_to(local_stack, phone) == []
 
 
+def test_a_web_report_that_meets_an_aws_failure_gets_a_503_in_its_language_and_its_retry_files_it(
+    local_stack: LocalStack,
+) -> None:
+    throttled = {"error": "ProvisionedThroughputExceededException", "status": 400}
+    local_stack.inject_faults(
+        [{"service": "dynamodb", "operation": "*", "rate": 1.0, "function": "IntakeFunction", **throttled}]
+    )
+    body, key = report(language="en"), str(uuid.uuid4())
+    try:
+        refused = submit(local_stack, body, **{"Idempotency-Key": key})
+    finally:
+        local_stack.inject_faults([])
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.headers["retry-after"] == "1"
+    error = refused.json()["error"]
+    assert (error["code"], error["message"]) == (
+        "service_unavailable",
+        "The service is busy; try again in a moment.",
+    )
+    assert submit(local_stack, body, **{"Idempotency-Key": key}).status_code == 201
+
+
 def test_an_sms_that_meets_an_aws_failure_gets_a_503_and_its_retry_files_it_once(
     local_stack: LocalStack,
 ) -> None:
