@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aduan.workdays import iso
 
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 DUE_INDEX = "DueIndex"
 DEFAULT_SHARDS = 8
+
+
+def query_items(client: DynamoDBClient, table_name: str, **request: Any) -> Iterator[dict[str, Any]]:
+    """Every item a Query matches, page after page (the store's reads and the due index's)."""
+    paginator = client.get_paginator("query")
+    for page in paginator.paginate(TableName=table_name, **request):
+        yield from page.get("Items", [])
 
 
 def due_shard(tracking_id: str, shards: int) -> str:
@@ -43,12 +50,11 @@ class DueIndexReader:
 
     def due_in_shard(self, shard: int, now: datetime) -> Iterator[str]:
         """Tracking IDs in one shard of the due index whose next step is due by `now`."""
-        paginator = self._client.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self._table,
+        for item in query_items(
+            self._client,
+            self._table,
             IndexName=DUE_INDEX,
             KeyConditionExpression="due_shard = :shard AND next_due_at <= :now",
             ExpressionAttributeValues={":shard": {"S": f"DUE#{shard}"}, ":now": {"S": iso(now)}},
         ):
-            for item in page.get("Items", []):
-                yield item["pk"]["S"].removeprefix("C#")
+            yield item["pk"]["S"].removeprefix("C#")

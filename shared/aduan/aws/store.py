@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from aduan.aws.due import DEFAULT_SHARDS, DueIndexReader, due_shard
+from aduan.aws.due import DEFAULT_SHARDS, DueIndexReader, due_shard, query_items
 from aduan.aws.items import from_item, json_document, to_item
 from aduan.errors import Conflict, NotFound
 from aduan.models import Complaint, ComplaintSummary, Status, TimelineEvent
@@ -295,9 +295,7 @@ class DynamoComplaintStore:
         return [item["tracking_id"]["S"] for item in items]
 
     def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
-        paginator = self._client.get_paginator("query")
-        for page in paginator.paginate(TableName=self._table, **request):
-            yield from page.get("Items", [])
+        return query_items(self._client, self._table, **request)
 
 
 _STORE_ATTRIBUTES = frozenset({"pk", "sk", "due_shard", "next_due_at", "inbox", "reporter_key"})
