@@ -8,7 +8,6 @@ import base64
 import json
 import subprocess
 import sys
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,18 +19,9 @@ from joserfc.jwk import RSAKey
 
 from aduan_local.stack import LocalStack
 from tests.e2e.conftest import LogCapture
+from tests.e2e.helpers import eventually
 
 pytestmark = pytest.mark.e2e
-
-
-def eventually(check: Any, timeout: float = 20.0, interval: float = 0.2) -> Any:
-    """Poll `check` until it returns something truthy (asynchronous steps: queues, pollers)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(interval)
 
 
 def test_a_request_reaches_the_handler_as_an_http_api_payload_2_event(test_stack: LocalStack) -> None:
