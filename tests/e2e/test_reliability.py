@@ -234,6 +234,8 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
             told = all(len(found) >= 2 for found in texts.values())
             if len(routed) == len(receipts) and told and not any(queue_depth(stack, q) for q in QUEUES):
                 break
+            dead_letters = {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+            assert dead_letters == dead_letters_before, f"a message went to a DLQ: {dead_letters}"
             assert time.monotonic() < deadline, (
                 f"not drained in {DRAIN_TIMEOUT} s: {len(receipts) - len(routed)} unrouted, "
                 f"{sum(len(found) < 2 for found in texts.values())} citizens not told: "
