@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from aduan.aws.clients import error_code
 from aduan.errors import DomainError
 from aduan.messages import error_text, language_of
 from aduan.models import Language
@@ -133,8 +134,7 @@ def unavailable(error: Exception, language: Language) -> dict[str, Any]:
     details."""
     from aduan.observability import logger
 
-    code = getattr(error, "response", {}).get("Error", {}).get("Code")
-    logger.warning("aws call failed", extra={"error": code or type(error).__name__})
+    logger.warning("aws call failed", extra={"error": error_code(error) or type(error).__name__})
     response = _response(503, error_body("service_unavailable", language))
     response["headers"]["retry-after"] = "1"
     return response

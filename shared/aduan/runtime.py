@@ -124,7 +124,7 @@ class Runtime:
         """An operator's ID token from the user pool, or None for wrong credentials."""
         from botocore.exceptions import ClientError
 
-        from aduan.aws.clients import client
+        from aduan.aws.clients import client, error_code
 
         try:
             result = client("cognito-idp").initiate_auth(
@@ -133,7 +133,7 @@ class Runtime:
                 AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in (
+            if error_code(error) in (
                 "NotAuthorizedException",
                 "UserNotFoundException",
             ):

@@ -122,6 +122,10 @@ def queue_depth(stack: LocalStack, logical_id: str) -> int:
     return sum(int(attributes[name]) for name in names)
 
 
+def dead_letter_depths(stack: LocalStack) -> dict[str, int]:
+    return {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+
+
 def status_of(stack: LocalStack, tracking_id: str) -> str:
     item = stack.client("dynamodb").get_item(
         TableName=stack.resources.ref("ComplaintsTable"),
@@ -183,7 +187,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
 ) -> None:
     stack, client = local_stack, Client(local_stack.url)
     first_line = len(stack_logs.lines)
-    dead_letters_before = {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+    dead_letters_before = dead_letter_depths(stack)
     phones = {f"+6281277{n:06d}": n for n in range(COMPLAINTS)}
     regions = ["36.03", "36.71"]  # both have a disdukcapil: every complaint is assigned
     receipts: dict[str, dict[str, Any]] = {}
@@ -234,7 +238,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
             told = all(len(found) >= 2 for found in texts.values())
             if len(routed) == len(receipts) and told and not any(queue_depth(stack, q) for q in QUEUES):
                 break
-            dead_letters = {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+            dead_letters = dead_letter_depths(stack)
             assert dead_letters == dead_letters_before, f"a message went to a DLQ: {dead_letters}"
             assert time.monotonic() < deadline, (
                 f"not drained in {DRAIN_TIMEOUT} s: {len(receipts) - len(routed)} unrouted, "
@@ -265,7 +269,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     texts = sms_by_phone(stack, set(receipts))
     received = {p: [t for t in texts[p] if "diterima" in t] for p in receipts}
     assigned = {p: [t for t in texts[p] if "diteruskan ke" in t] for p in receipts}
-    dead_letters = {name: queue_depth(stack, name) for name in DEAD_LETTER_QUEUES}
+    dead_letters = dead_letter_depths(stack)
     lines = stack_logs.lines[first_line:]
     injected = Counter(
         " ".join(line.split(FAULT_LOG_PREFIX)[1].split()[:2]) for line in lines if FAULT_LOG_PREFIX in line

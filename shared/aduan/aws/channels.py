@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from aduan.aws.clients import error_code
 from aduan.notifications import DeliveryFailed
 
 PERMANENT_CODES = frozenset(
@@ -32,7 +33,7 @@ PERMANENT_CODES = frozenset(
 
 def _aws_failure(error: Exception) -> DeliveryFailed:
     if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "Unknown")
+        code = error_code(error) or "Unknown"
         return DeliveryFailed(code, permanent=code in PERMANENT_CODES)
     return DeliveryFailed(type(error).__name__, permanent=False)
 

@@ -16,6 +16,13 @@ def client(service: str) -> Any:
     return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
+def error_code(error: BaseException) -> str | None:
+    """An AWS error's code (botocore's ClientError); None for a failure that never got an answer
+    (a timeout, a reset) or for any other exception."""
+    response = getattr(error, "response", None)
+    return response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+
+
 @cache
 def secret(secret_id: str) -> str:
     """A Secrets Manager secret's string, fetched once per process."""

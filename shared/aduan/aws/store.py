@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from aduan.aws.clients import error_code
 from aduan.aws.due import DEFAULT_SHARDS, DueIndexReader, due_shard, query_items
 from aduan.aws.items import from_item, json_document, to_item
 from aduan.errors import Conflict, NotFound
@@ -179,7 +180,7 @@ class DynamoComplaintStore:
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as error:
-            code = _code(error)
+            code = error_code(error)
             if code not in ("TransactionCanceledException", "TransactionConflictException"):
                 raise
             reasons = error.response.get("CancellationReasons") or []
@@ -232,7 +233,7 @@ class DynamoComplaintStore:
                 TableName=self._table, Item=to_item(document), ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as error:
-            if _code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def timeline(self, tracking_id: str) -> list[TimelineEvent]:
@@ -301,11 +302,6 @@ class DynamoComplaintStore:
 _STORE_ATTRIBUTES = frozenset({"pk", "sk", "due_shard", "next_due_at", "inbox", "reporter_key"})
 
 
-def _code(error: Exception) -> str | None:
-    """An AWS error's code; None for a failure that never got an answer (a timeout, a reset)."""
-    return error.response.get("Error", {}).get("Code") if isinstance(error, ClientError) else None
-
-
 def _domain_fields(document: dict[str, Any]) -> dict[str, Any]:
     """The item less the keys and index attributes that only the store writes."""
     return {key: value for key, value in document.items() if key not in _STORE_ATTRIBUTES}
@@ -349,7 +345,7 @@ class NotificationLedger:
                 },
             )
         except ClientError as error:
-            if _code(error) != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             item = self._client.get_item(
                 TableName=self._table, Key=self._key(notification_id), ConsistentRead=True
@@ -376,7 +372,7 @@ class NotificationLedger:
                 )
                 return
             except (ClientError, BotoCoreError) as error:
-                if pause is None or _code(error) == "ConditionalCheckFailedException":
+                if pause is None or error_code(error) == "ConditionalCheckFailedException":
                     raise
                 time.sleep(pause)
 
