@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import api
@@ -14,6 +14,7 @@ from aduan.citizen import FollowUp, follow_up, track_complaint
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
 from aduan.models import Channel
 from aduan.observability import logger
+from aduan.reference import RegionLevel
 from aduan.runtime import Runtime
 
 runtime = Runtime.from_environment("table_name", "routing_queue_url", "reporter_key_secret")
@@ -45,6 +46,15 @@ def categories() -> dict[str, Any]:
 def agencies() -> dict[str, Any]:
     """The agencies and coordinators that complaints can reach."""
     return {"agencies": runtime.reference().agency_list()}
+
+
+@app.get("/regions")
+def regions(
+    level: Annotated[RegionLevel | None, Query()] = None,
+    parent: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    """Regions of the gazetteer by Kemendagri code (filter by `level` and `parent`), to name a code."""
+    return {"regions": runtime.reference().region_list(level, parent)}
 
 
 @app.post("/complaints")

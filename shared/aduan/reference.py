@@ -237,6 +237,17 @@ class ReferenceData:
 
     # -- regions ----------------------------------------------------------------------------------
 
+    def region_list(
+        self, level: RegionLevel | None = None, parent_code: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Regions as the public API shows them (code, name, level, parent), in code order."""
+        return [
+            region.model_dump(mode="json", include={"code", "name", "level", "parent_code"})
+            for region in sorted(self._regions.values(), key=lambda r: _code_order(r.code))
+            if (level is None or region.level is level)
+            and (parent_code is None or region.parent_code == parent_code)
+        ]
+
     def region(self, code: str) -> Region | None:
         """The gazetteer entry for a code, or None (villages are not in the gazetteer)."""
         return self._regions.get(code)

@@ -263,6 +263,27 @@ def test_categories_and_agencies_list_the_seed_data(local_stack: LocalStack) -> 
     )
 
 
+def test_regions_name_every_seeded_code_and_filter_by_level_and_parent(local_stack: LocalStack) -> None:
+    regions = requests.get(f"{local_stack.url}/regions", timeout=10).json()["regions"]
+    by_code = {region["code"]: region for region in regions}
+    assert by_code["36.03"] == {
+        "code": "36.03",
+        "name": "Kabupaten Tangerang",
+        "level": "regency",
+        "parent_code": "36",
+    }
+    assert by_code["36.71"]["name"] == "Kota Tangerang"
+    regencies = requests.get(
+        f"{local_stack.url}/regions", params={"level": "regency", "parent": "36"}, timeout=10
+    ).json()["regions"]
+    assert [r["code"] for r in regencies] == [
+        "36.01", "36.02", "36.03", "36.04", "36.71", "36.72", "36.73", "36.74"
+    ]  # fmt: skip
+    refused = requests.get(f"{local_stack.url}/regions", params={"level": "village"}, timeout=10)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "level"
+
+
 # -- SMS ------------------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ ROUTES = {
     ("GET", "/complaints/{tracking_id}"),
     ("GET", "/categories"),
     ("GET", "/agencies"),
+    ("GET", "/regions"),
 }
 Template = dict[str, Any]
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
