@@ -34,6 +34,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared/aduan
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/cfn-lint template.yaml
 	@! grep -rnE '\.scan\(|"Scan"' functions shared --include='*.py' || (echo "a DynamoDB Scan is on a path" && false)
 
@@ -64,7 +65,7 @@ clean:
 
 # Regenerate the shipped holiday table from the `holidays` package (after upgrading it).
 holidays: $(VENV)/.installed-dev
-	$(BIN)/python -c "import json; from aduan.workdays import HOLIDAY_TABLE, holiday_table; \
+	$(BIN)/python -c "import json; from aduan.domain.workdays import HOLIDAY_TABLE, holiday_table; \
 	HOLIDAY_TABLE.write_text(json.dumps(holiday_table(2020, 2045), indent=0) + '\n')"
 
 # Regenerate the public API's OpenAPI document from the code (a test fails when they differ).

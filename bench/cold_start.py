@@ -22,23 +22,29 @@ ROOT = Path(__file__).resolve().parents[1]
 # The AWS clients each function creates at import or on its first request.
 CLIENTS = {
     "intake": ["dynamodb", "sqs", "secretsmanager"],
-    "sms": ["dynamodb", "sqs", "secretsmanager"],
+    "sms_intake": ["dynamodb", "sqs", "secretsmanager"],
     "routing": ["dynamodb", "sqs", "secretsmanager"],
-    "notification": ["dynamodb", "sqs", "sns", "sesv2", "secretsmanager"],
+    "delivery": ["dynamodb", "sqs", "sns", "sesv2", "secretsmanager"],
     "escalation_check": ["dynamodb", "sqs"],
     "escalation": ["dynamodb", "sqs", "secretsmanager"],
-    "ops": ["dynamodb", "sqs", "secretsmanager", "cognito-idp"],
+    "operations": ["dynamodb", "sqs", "secretsmanager", "cognito-idp"],
 }
 
 # The adapters each function's first request builds (the runtime imports them on first use).
 ADAPTERS = {
-    "intake": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
-    "sms": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
-    "routing": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
-    "notification": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.channels", "aduan.aws.reference"],
-    "escalation_check": ["aduan.aws.due", "aduan.aws.queues"],
-    "escalation": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
-    "ops": ["aduan.aws.store", "aduan.aws.queues", "aduan.aws.reference"],
+    "intake": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
+    "sms_intake": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
+    "routing": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
+    "delivery": [
+        "aduan.aws.complaint_store",
+        "aduan.aws.ledger",
+        "aduan.aws.queues",
+        "aduan.aws.channels",
+        "aduan.aws.reference_store",
+    ],
+    "escalation_check": ["aduan.aws.due_index", "aduan.aws.queues"],
+    "escalation": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
+    "operations": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
 }
 
 ENVIRONMENT = {
@@ -90,14 +96,14 @@ STAGES = {
     "pydantic's schema machinery (first model)": (
         "import pydantic\nclass First(pydantic.BaseModel):\n    field: int = 0"
     ),
-    "Aduan's models": "import aduan.models",
+    "Aduan's models": "import aduan.domain.models",
     "Powertools Logger and Metrics": "import aduan.observability",
     "Powertools event handler": "import aws_lambda_powertools.event_handler",
 }
 STAGE_MODULES = {
     "pydantic": "pydantic",
     "pydantic's schema machinery (first model)": "pydantic",
-    "Aduan's models": "aduan.models",
+    "Aduan's models": "aduan.domain.models",
     "Powertools Logger and Metrics": "aduan.observability",
     "Powertools event handler": "aws_lambda_powertools.event_handler",
 }

@@ -17,8 +17,8 @@ from typing import Any
 
 import boto3
 
-from aduan.aws.due import DEFAULT_SHARDS, DUE_INDEX, due_shard
-from aduan.workdays import iso
+from aduan.aws.due_index import DEFAULT_SHARDS, DUE_INDEX, due_shard
+from aduan.domain.workdays import iso
 from aduan_local.client import free_port
 from aduan_local.template import create_table, load_template
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import requests
 
+from aduan.aws.complaint_store import COMPLAINT_SK, complaint_pk
 from aduan.aws.items import from_item
-from aduan.aws.store import COMPLAINT_SK, complaint_pk
 from aduan_local import client
 from aduan_local.stack import LocalStack
 

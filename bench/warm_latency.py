@@ -120,7 +120,7 @@ def _substitute(value: Any, renames: dict[str, str]) -> Any:
 
 
 def _renames(old_ids: list[str], new_ids: list[str]) -> dict[str, str]:
-    from aduan.tracking import display_form
+    from aduan.domain.tracking import display_form
 
     renames = {}
     for old, new in zip(old_ids, new_ids, strict=True):
@@ -258,7 +258,7 @@ class Bench:
 
     def new_tracking_id(self) -> str:
         """A fresh tracking ID for the floor's replay to create a complaint under."""
-        from aduan.tracking import new_tracking_id
+        from aduan.domain.tracking import new_tracking_id
 
         tracking_id = new_tracking_id()
         self.created.append(tracking_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aduan.models import Agency, AgencyKind, Complaint, Location, Reporter
-from aduan.reference import ReferenceData, RoutingRule
-from aduan.tracking import access_code_hash, new_tracking_id
+from aduan.domain.models import Agency, AgencyKind, Complaint, Location, Reporter
+from aduan.domain.reference import ReferenceData, RoutingRule
+from aduan.domain.tracking import access_code_hash, new_tracking_id
 
 ASSIGNED_AT = datetime(2026, 3, 16, 3, 0, tzinfo=UTC)  # Monday 10:00 WIB
 

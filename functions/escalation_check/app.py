@@ -10,9 +10,9 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan.deadline_check import find_due
+from aduan.doors.runtime import Runtime
+from aduan.escalation_check import find_due
 from aduan.observability import logger, metrics
-from aduan.runtime import Runtime
 
 runtime = Runtime.from_environment("table_name", "escalation_queue_url")
 

@@ -9,13 +9,13 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import api
 from aduan.citizen import FollowUp, follow_up, track_complaint
+from aduan.domain.models import Channel
+from aduan.domain.reference import RegionLevel
+from aduan.doors import http_api
+from aduan.doors.runtime import Runtime
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
-from aduan.models import Channel
 from aduan.observability import logger
-from aduan.reference import RegionLevel
-from aduan.runtime import Runtime
 
 runtime = Runtime.from_environment("table_name", "routing_queue_url", "reporter_key_secret")
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -23,7 +23,7 @@ app = APIGatewayHttpResolver(enable_validation=True)
 
 def _language() -> Any:
     event = app.current_event
-    return api.body_language(event.decoded_body, event.headers.get("accept-language"))
+    return http_api.body_language(event.decoded_body, event.headers.get("accept-language"))
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[Any]:
@@ -62,7 +62,7 @@ def submit(complaint: Annotated[ComplaintInput, Body()]) -> Response[Any]:
     """File a complaint: 201 with the tracking ID and the access code (shown once)."""
     key = app.current_event.headers.get("idempotency-key")
     if key is not None and not 0 < len(key) <= 128:
-        return _json(400, api.error_body("invalid_idempotency_key", complaint.language))
+        return _json(400, http_api.error_body("invalid_idempotency_key", complaint.language))
     receipt = submit_complaint(
         complaint,
         channel=Channel.WEB,
@@ -117,15 +117,15 @@ def reply(tracking_id: str, request: Annotated[FollowUp, Body()]) -> dict[str, A
     )
 
 
-api.answer_errors(app, _language)
+http_api.answer_errors(app, _language)
 
 
 @app.not_found
 def no_route(_: Exception) -> Response[Any]:
-    return _json(404, api.error_body("not_found", _language()))
+    return _json(404, http_api.error_body("not_found", _language()))
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Refuse what is too large or not JSON before parsing it, then resolve the route."""
-    return api.guard(event) or app.resolve(event, context)
+    return http_api.guard(event) or app.resolve(event, context)

@@ -9,10 +9,10 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan.batch import Record, partial_batch
+from aduan.doors.runtime import Runtime
+from aduan.doors.sqs_batch import Record, partial_batch
 from aduan.observability import logger, metrics
-from aduan.route import route_complaint
-from aduan.runtime import Runtime
+from aduan.routing import route_complaint
 
 runtime = Runtime.from_environment("table_name", "notification_queue_url", "reporter_key_secret")
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from aduan.sms import twilio_signature
+from aduan.doors.twilio import twilio_signature
 
 LOCAL_SMS_TOKEN = "local-sms-token"  # noqa: S105 - the local stack's SmsGatewayAuthToken, not a secret
 GATEWAY_NUMBER = "+621708"

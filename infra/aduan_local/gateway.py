@@ -1,24 +1,61 @@
-"""The HTTP front door of the local stack: the template's HTTP API routes and /_local control endpoints."""
+"""The HTTP front door of the local stack: the template's HTTP API routes and /_local control endpoints.
+
+It depends on `Stack`, the small protocol of what it needs from the stack (routes, invocations,
+the outbox, the control endpoints), not on the stack itself, which builds it.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import mimetypes
+from collections.abc import Mapping
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from aduan_local.functions import InvocationError
 from aduan_local.httpapi import Unauthorized, match, request_event, response_parts
 
 if TYPE_CHECKING:
-    from aduan_local.stack import LocalStack
+    from aduan_local.calls import CallLedger
+    from aduan_local.httpapi import JwtVerifier, Route
+    from aduan_local.outbox import WebhookRecorder
 
 log = logging.getLogger("aduan_local")
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway HTTP API's payload limit
+
+
+class StackOptionsView(Protocol):
+    web_dir: Path | None
+
+
+class Stack(Protocol):
+    """What the gateway needs of the local stack."""
+
+    routes: list[Route]
+    calls: CallLedger
+    verifier: JwtVerifier
+    webhooks: WebhookRecorder
+    pools: Mapping[str, Any]
+
+    @property
+    def options(self) -> StackOptionsView: ...
+
+    def invoke(self, function: str, event: Any) -> Any: ...
+
+    def fire(self, function: str, at: datetime | None = None) -> Any: ...
+
+    def outbox(self) -> dict[str, list[dict[str, Any]]]: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    def inject_faults(self, rules: list[dict[str, Any]]) -> None: ...
+
+    def token(self, username: str) -> dict[str, Any]: ...
 
 
 class GatewayHandler(BaseHTTPRequestHandler):
@@ -26,8 +63,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
     server_version = "aduan-local"
 
     @property
-    def stack(self) -> LocalStack:
-        stack: LocalStack = self.server.stack  # type: ignore[attr-defined]
+    def stack(self) -> Stack:
+        stack: Stack = self.server.stack  # type: ignore[attr-defined]
         return stack
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -1,6 +1,6 @@
 """Reference data for the local stack: what `make run` loads before the first request.
 
-Seeding goes through aduan's admin commands (`aduan.admin.seed_table`, the function behind
+Seeding goes through aduan's admin commands (`aduan_admin.cli.seed_table`, the function behind
 `aduan-admin seed`), so the local table holds exactly what a deployed one would.
 """
 
@@ -16,7 +16,7 @@ def reference_seeder(seed_dir: Path | None = None) -> Seeder:
     """Agencies, categories, rules, regions and keywords from infra/seed into the ComplaintsTable."""
 
     def seed(resources: Resources) -> None:
-        from aduan.admin import DEFAULT_SEED_DIR, seed_table
+        from aduan_admin.cli import DEFAULT_SEED_DIR, seed_table
 
         client = emulator_client("dynamodb", resources.endpoint, resources.region)
         seed_table(client, resources.ref("ComplaintsTable"), seed_dir or DEFAULT_SEED_DIR)
@@ -37,7 +37,7 @@ def demo_users_seeder() -> Seeder:
     """The local demo users of DESIGN §3, created the way `aduan-admin user add` creates operators."""
 
     def seed(resources: Resources) -> None:
-        from aduan.admin import add_user
+        from aduan_admin.cli import add_user
 
         if "UserPool" not in resources.refs:
             return

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aduan.deadlines import ClockKind, due_text, next_step, resume, start_clock
-from aduan.errors import Conflict, InvalidTransition, NotFound
-from aduan.lifecycle import Action, apply
-from aduan.models import Actor, Complaint, Language, Privacy, Role, Status
-from aduan.notify import for_agency
-from aduan.ports import ComplaintRepository, MessageQueue
-from aduan.tracking import access_code_matches, parse_tracking_id
-from aduan.views import Names, public_view
-from aduan.workdays import WorkCalendar
+from aduan.domain import effects
+from aduan.domain.effects import calendar_for, next_due_at
+from aduan.domain.errors import Conflict, NotFound, ValidationFailed
+from aduan.domain.lifecycle import Action, apply
+from aduan.domain.models import Actor, Complaint, Language, Privacy, Role, Status
+from aduan.domain.ports import Calendars, ComplaintRepository, MessageQueue, Names
+from aduan.domain.tracking import access_code_matches, parse_tracking_id
+from aduan.domain.views import public_view
 
 if TYPE_CHECKING:
-    from aduan.reference import ReferenceData as Reference
+    from aduan.domain.reference import ReferenceData as Reference
 
 
 def track_complaint(
@@ -49,43 +48,23 @@ class CitizenReply(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class HasTimezone(Protocol):
-    def timezone_for(self, region_code: str | None) -> str: ...
-
-
-def calendar_for(complaint: Complaint, reference: HasTimezone) -> WorkCalendar:
-    """The working-day calendar a complaint's clocks run on (its region's time zone)."""
-    if complaint.clock is not None:
-        return WorkCalendar(complaint.clock.timezone)
-    return WorkCalendar(reference.timezone_for(complaint.location.region_code))
-
-
-def next_due_at(complaint: Complaint, calendar: WorkCalendar) -> datetime | None:
-    step = next_step(complaint.clock, calendar)
-    return step[1] if step else None
-
-
 def reply_as_citizen(
     reply: CitizenReply,
     complaint: Complaint,
     *,
     complaints: ComplaintRepository,
     now: datetime,
-    reference: HasTimezone,
+    reference: Calendars,
 ) -> Complaint:
     """Record the citizen's message: it answers an information request (and restarts the paused
     clock with the time that was left) or is a comment on the complaint."""
     for _attempt in range(3):
-        calendar = calendar_for(complaint, reference)
-        changes: dict[str, object] = {}
-        action = Action.COMMENT
-        if complaint.status is Status.WAITING_ON_CITIZEN:
-            action = Action.PROVIDE_INFO
-            if complaint.clock is not None:
-                changes["clock"] = resume(complaint.clock, now, calendar)
+        action = Action.PROVIDE_INFO if complaint.status is Status.WAITING_ON_CITIZEN else Action.COMMENT
+        effect = effects.citizen_message(complaint, reply.text, reference, now)
         changed, event = apply(
-            complaint, action, Actor(role=Role.CITIZEN), now, changes=changes, data={"text": reply.text}
+            complaint, action, Actor(role=Role.CITIZEN), now, changes=effect.changes, data=effect.data
         )
+        calendar = calendar_for(changed, reference)
         try:
             return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
         except Conflict:
@@ -135,8 +114,6 @@ def act_as_citizen(
     now: datetime,
 ) -> Complaint:
     """Apply a follow-up from a citizen already identified (access code, or the reporter's phone)."""
-    from aduan.intake import ValidationFailed
-
     if request.kind == "reply":
         if not request.text:
             raise ValidationFailed([("text", "missing", {})])
@@ -154,28 +131,11 @@ def act_as_citizen(
         calendar = calendar_for(changed, reference)
         return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
     # Reopen: the response did not solve it, within the reply window only.
-    window = complaint.clock
-    if complaint.status is Status.RESPONDED and (
-        window is None or window.due_at is None or window.due_at < now
-    ):
-        raise InvalidTransition("the reply window has closed", reason="reply_window_closed")
-    agency = reference.agency(complaint.agency_id or "")
-    calendar = WorkCalendar(
-        agency.timezone if agency else reference.timezone_for(complaint.location.region_code)
-    )
-    clock = start_clock(ClockKind.RESPONSE, now, calendar)
-    changed, event = apply(
-        complaint,
-        Action.REOPEN,
-        citizen,
-        now,
-        changes={"clock": clock, "escalation_level": 0},
-        data={"text": request.text or ""},
-    )
-    due = due_text(clock, complaint.language)
     cause = f"reopen:{complaint.tracking_id}:v{complaint.version}"
-    for notification in for_agency(
-        complaint.agency_id or "", reference, "reopened", cause, complaint.tracking_id, due=due
-    ):
+    effect = effects.reopen(complaint, request.text or "", reference, now, cause)
+    changed, event = apply(complaint, Action.REOPEN, citizen, now, changes=effect.changes, data=effect.data)
+    for notification in effect.notifications:
         notifications.send(notification.model_dump(mode="json"))
-    return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+    return complaints.save(
+        changed, [event], next_due_at=next_due_at(changed, calendar_for(changed, reference))
+    )

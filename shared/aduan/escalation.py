@@ -1,6 +1,6 @@
 """Escalation: deadlines that nobody can forget.
 
-The scheduled check (`aduan.deadline_check`) queues each complaint whose next step's time has
+The scheduled check (`aduan.escalation_check`) queues each complaint whose next step's time has
 come. `escalate` (the worker) re-reads the complaint and takes every step that is due, in one
 conditional write: the 80 % warning, levels 1-3 of the
 response clock, the verification clock's escalation, the reply window's auto-close, and the
@@ -16,15 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from aduan.citizen import calendar_for, next_due_at
-from aduan.deadlines import ROUTING_GRACE, Step, due_steps, due_text, mark_done
-from aduan.errors import Conflict
-from aduan.lifecycle import Action, apply
-from aduan.models import Actor, Complaint, Role, Status, TimelineEvent
-from aduan.notifications import Notification
-from aduan.notify import for_agency, for_citizen
-from aduan.ports import ComplaintRepository, MessageQueue
-from aduan.reference import ReferenceData
+from aduan.domain.deadlines import ROUTING_GRACE, Step, due_steps
+from aduan.domain.effects import auto_close, calendar_for, escalation_step, next_due_at
+from aduan.domain.errors import Conflict
+from aduan.domain.lifecycle import Action, apply
+from aduan.domain.models import Actor, Complaint, Role, Status, TimelineEvent
+from aduan.domain.notifications import Notification
+from aduan.domain.ports import ComplaintRepository, MessageQueue
+from aduan.domain.reference import ReferenceData
 
 SYSTEM = Actor(role=Role.SYSTEM, user_id="escalation")
 
@@ -99,44 +98,20 @@ def _take(
     clock = complaint.clock
     assert clock is not None  # due steps come from a running clock
     cause = f"escalation:{complaint.tracking_id}:{clock.started_at.isoformat()}:{step}"
-    done = mark_done(clock, step)
     if step is Step.AUTO_CLOSE:
-        changed, event = apply(
-            complaint, Action.CLOSE, SYSTEM, now, changes={"clock": None}, data={"reason": "no_reply"}
-        )
-        return changed, event, [for_citizen(complaint, "closed", cause)]
-    holder = complaint.agency_id or reference.national.id
-    coordinator = complaint.coordinator_id or reference.coordinator_for(complaint.location.region_code).id
-    recipient = {
-        Step.WARNING: holder,
-        Step.LEVEL_1: holder,
-        Step.LEVEL_2: coordinator,
-        Step.LEVEL_3: reference.national.id,
-    }[step]
-    values = {"agency": reference.agency_name(holder), "due": due_text(clock, complaint.language)}
-    changes: dict[str, object] = {"clock": done}
-    if step.level:
-        changes["escalation_level"] = max(complaint.escalation_level, step.level)
-    if step is Step.LEVEL_3:
-        changes["ombudsman_flag"] = True
-    data = {
-        "step": step.value,
-        "level": step.level,
-        "clock": clock.kind.value,
-        "agency_id": holder,
-        "coordinator_id": coordinator,
-        "recipient_id": recipient,
-    }
+        effect = auto_close(complaint, cause)
+        changed, event = apply(complaint, Action.CLOSE, SYSTEM, now, changes=effect.changes, data=effect.data)
+        return changed, event, effect.notifications
+    effect = escalation_step(step, complaint, reference, cause)
     changed, event = apply(
         complaint,
         Action.ESCALATE,
         SYSTEM,
         now,
-        changes=changes,
-        data=data,
+        changes=effect.changes,
+        data=effect.data,
         public=step is not Step.WARNING,  # escalations are public; the warning is the agency's own
     )
     if step is Step.WARNING:
         event = event.model_copy(update={"type": "warned"})
-    messages = for_agency(recipient, reference, step.value, cause, complaint.tracking_id, **values)
-    return changed, event, messages
+    return changed, event, effect.notifications

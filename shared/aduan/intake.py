@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -26,9 +26,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from aduan.deadlines import ROUTING_GRACE, ClockKind, start_clock
-from aduan.errors import Conflict, DomainError
-from aduan.models import (
+from aduan.domain.deadlines import ROUTING_GRACE, ClockKind, start_clock
+from aduan.domain.effects import agency_calendar
+from aduan.domain.errors import Conflict, IdempotencyMismatch, ValidationFailed
+from aduan.domain.models import (
     Actor,
     Channel,
     Classification,
@@ -40,28 +41,14 @@ from aduan.models import (
     Role,
     TimelineEvent,
 )
-from aduan.ports import ComplaintRepository, Idempotency, MessageQueue
-from aduan.tracking import access_code_hash, new_access_code, new_tracking_id
-from aduan.workdays import WIT, WorkCalendar
+from aduan.domain.ports import ComplaintRepository, Idempotency, IntakeReference, MessageQueue
+from aduan.domain.tracking import access_code_hash, new_access_code, new_tracking_id
+from aduan.domain.workdays import WIT, WorkCalendar
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-
-
-class ValidationFailed(DomainError):
-    """Fields the citizen must correct: details are (field, code, values) for the message catalogue."""
-
-    code = "validation_failed"
-
-    def __init__(self, problems: list[tuple[str, str, dict[str, Any]]]) -> None:
-        super().__init__("some fields need correcting")
-        self.problems = problems
-
-
-class IdempotencyMismatch(DomainError):
-    code = "idempotency_mismatch"
 
 
 def normalise_phone(text: str) -> str:
@@ -138,18 +125,6 @@ class ComplaintInput(_Input):
         return value
 
 
-class Reference(Protocol):
-    """What intake needs of the reference data."""
-
-    def category_exists(self, code: str) -> bool: ...
-
-    def region_exists(self, code: str) -> bool: ...
-
-    def timezone_for(self, region_code: str | None) -> str: ...
-
-    def agency_name(self, agency_id: str | None) -> str: ...
-
-
 @dataclass(frozen=True)
 class Receipt:
     """What the citizen gets back: the tracking ID and, once, the secret access code."""
@@ -161,7 +136,7 @@ class Receipt:
     replayed: bool = False
 
     def public(self) -> dict[str, Any]:
-        from aduan.tracking import display_form
+        from aduan.domain.tracking import display_form
 
         return {
             "tracking_id": self.tracking_id,
@@ -182,7 +157,7 @@ def submit_complaint(
     *,
     channel: Channel,
     now: datetime,
-    reference: Reference,
+    reference: IntakeReference,
     complaints: ComplaintRepository,
     routing: MessageQueue,
     notifications: MessageQueue,
@@ -194,7 +169,7 @@ def submit_complaint(
     _check_reference(data, reference)
     # No read first: the key's record is part of the creating transaction, so a retry costs one
     # failed conditional write and one read, and a first submission costs nothing extra.
-    from aduan.notify import for_citizen
+    from aduan.domain.notifications import for_citizen
 
     for _attempt in range(3):  # a fresh tracking ID collides about once in 10^13
         receipt, complaint, event = _new_complaint(data, channel, now, reference)
@@ -245,7 +220,7 @@ def _send_or_log(queue: MessageQueue, message: dict[str, Any], complaint: Compla
     return True
 
 
-def _check_reference(data: ComplaintInput, reference: Reference) -> None:
+def _check_reference(data: ComplaintInput, reference: IntakeReference) -> None:
     problems: list[tuple[str, str, dict[str, Any]]] = []
     if data.category and not reference.category_exists(data.category):
         problems.append(("category", "unknown_category", {}))
@@ -256,11 +231,11 @@ def _check_reference(data: ComplaintInput, reference: Reference) -> None:
 
 
 def _new_complaint(
-    data: ComplaintInput, channel: Channel, now: datetime, reference: Reference
+    data: ComplaintInput, channel: Channel, now: datetime, reference: IntakeReference
 ) -> tuple[Receipt, Complaint, TimelineEvent]:
     tracking_id = new_tracking_id()
     access_code = new_access_code()
-    calendar = WorkCalendar(reference.timezone_for(data.location.region_code))
+    calendar = agency_calendar(None, data.location.region_code, reference)  # no agency holds it yet
     complaint = Complaint(
         tracking_id=tracking_id,
         title=data.title,

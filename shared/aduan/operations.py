@@ -12,24 +12,29 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from aduan.citizen import calendar_for, next_due_at
-from aduan.deadlines import ClockKind, ResponseTrack, due_text, extend, pause, start_clock
-from aduan.errors import Conflict, Forbidden, InvalidTransition, NotFound
-from aduan.lifecycle import Action, allowed_actions, apply, in_scope
-from aduan.messages import status_text
-from aduan.models import OPEN_STATUSES, Actor, ArchiveReason, Complaint, Language, Role, Status, TimelineEvent
-from aduan.notifications import Notification
-from aduan.notify import for_agency, for_citizen
-from aduan.ports import ComplaintRepository, MessageQueue
-from aduan.reference import ReferenceData
-from aduan.tracking import display_form
-from aduan.views import event_text
-from aduan.workdays import WorkCalendar
+from aduan.domain import effects
+from aduan.domain.deadlines import ResponseTrack
+from aduan.domain.effects import calendar_for, next_due_at
+from aduan.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aduan.domain.lifecycle import Action, apply, in_scope
+from aduan.domain.models import (
+    OPEN_STATUSES,
+    Actor,
+    ArchiveReason,
+    Complaint,
+    Language,
+    Role,
+    Status,
+)
+from aduan.domain.ports import ComplaintRepository, MessageQueue
+from aduan.domain.reference import ReferenceData
+from aduan.domain.views import inbox_row, operator_view
 
+# The actions an operator's request may name (lifecycle.OPERATOR_ACTIONS, spelled out for pydantic).
 OperatorAction = Literal[
     "verify",
     "assign",
@@ -43,7 +48,6 @@ OperatorAction = Literal[
     "mark_field_exam",
     "flag_ombudsman",
 ]
-OPERATOR_ACTIONS = get_args(OperatorAction)
 
 
 class ActionRequest(BaseModel):
@@ -75,73 +79,6 @@ def _reachable(complaint: Complaint, actor: Actor) -> None:
         raise NotFound("no complaint with this tracking ID")
 
 
-def may_see_identity(complaint: Complaint, actor: Actor) -> bool:
-    """The national administrator always; an agency or coordinator only for a public report."""
-    return actor.role is Role.NATIONAL or not complaint.privacy.hides_identity_from_agency
-
-
-def operator_view(
-    complaint: Complaint,
-    timeline: list[TimelineEvent],
-    actor: Actor,
-    reference: ReferenceData,
-    language: Language,
-) -> dict[str, Any]:
-    """Everything an operator works with: the full timeline, the allowed actions, identity if allowed."""
-    view: dict[str, Any] = {
-        "tracking_id": complaint.tracking_id,
-        "tracking_id_display": display_form(complaint.tracking_id),
-        "title": complaint.title,
-        "description": complaint.description,
-        "classification": complaint.classification,
-        "category": (
-            {"code": complaint.category, "name": reference.category_name(complaint.category, language)}
-            if complaint.category
-            else None
-        ),
-        "location": complaint.location.model_dump(mode="json"),
-        "incident_date": complaint.incident_date,
-        "status": complaint.status,
-        "status_text": status_text(complaint.status, language),
-        "privacy": complaint.privacy,
-        "channel": complaint.channel,
-        "language": complaint.language,
-        "agency": (
-            {"id": complaint.agency_id, "name": reference.agency_name(complaint.agency_id)}
-            if complaint.agency_id
-            else None
-        ),
-        "coordinator_id": complaint.coordinator_id,
-        "due_at": complaint.clock.due_at if complaint.clock and complaint.clock.due_at else None,
-        "clock": complaint.clock.model_dump(mode="json") if complaint.clock else None,
-        "escalation_level": complaint.escalation_level,
-        "ombudsman_flag": complaint.ombudsman_flag,
-        "rating": complaint.rating,
-        "version": complaint.version,
-        "created_at": complaint.created_at,
-        "reporter": complaint.reporter.model_dump(mode="json")
-        if may_see_identity(complaint, actor)
-        else None,
-        "allowed_actions": [
-            a.value for a in allowed_actions(complaint, actor) if a.value in OPERATOR_ACTIONS
-        ],
-        "timeline": [
-            {
-                "type": event.type,
-                "at": event.at,
-                "text": event_text(event, complaint, reference, language),
-                "actor": event.actor.model_dump(mode="json"),
-                "public": event.public,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "data": event.data,
-            }
-            for event in timeline
-        ],
-    }
-    return view
-
-
 def view_complaint(
     tracking_id: str,
     actor: Actor,
@@ -171,98 +108,48 @@ def act(
     if request.version is not None and request.version != complaint.version:
         raise Conflict("someone changed this complaint; reload it", item="complaint")
     action = Action(request.action)
-    changes, data, planned = _effects(action, request, complaint, actor, reference, now)
-    changed, event = apply(complaint, action, actor, now, changes=changes, data=data)
-    for notification in planned:
+    effect = _effect(action, request, complaint, actor, reference, now)
+    changed, event = apply(complaint, action, actor, now, changes=effect.changes, data=effect.data)
+    for notification in effect.notifications:
         notifications.send(notification.model_dump(mode="json"))
     return complaints.save(
         changed, [event], next_due_at=next_due_at(changed, calendar_for(changed, reference))
     )
 
 
-def _effects(
+def _effect(
     action: Action,
     request: ActionRequest,
     complaint: Complaint,
     actor: Actor,
     reference: ReferenceData,
     now: datetime,
-) -> tuple[dict[str, Any], dict[str, Any], list[Notification]]:
-    """What an action changes besides the status, what the event records, and who is told."""
+) -> effects.Effect:
+    """The request's fields, checked, to the row of the effects table the action names."""
     cause = f"{action.value}:{complaint.tracking_id}:v{complaint.version}"
-    calendar = calendar_for(complaint, reference)
-    agency_name = reference.agency_name(complaint.agency_id)
     if action in (Action.ASSIGN, Action.VERIFY, Action.TRANSFER):
         target = _target_agency(request, complaint, actor, reference)
-        agency = reference.agency(target)
-        calendar = WorkCalendar(agency.timezone) if agency else calendar
-        clock = start_clock(ClockKind.RESPONSE, now, calendar)
-        values = {"agency": reference.agency_name(target), "due": due_text(clock, complaint.language)}
-        changes = {
-            "agency_id": target,
-            "coordinator_id": reference.coordinator_of(target).id,
-            "clock": clock,
-            "escalation_level": 0,
-        }
-        planned = [for_citizen(complaint, "assigned", cause, **values)]
-        category = reference.category_name(complaint.category or "lainnya", "id")
-        planned += for_agency(
-            target, reference, "new_assignment", cause, complaint.tracking_id, category=category, **values
-        )
-        return changes, {"agency_id": target, "from_agency_id": complaint.agency_id}, planned
+        return effects.assignment(complaint, target, reference, now, cause)
     if action is Action.RETURN:
         reason = _required(request.reason, "reason")
-        coordinator = reference.coordinator_of(complaint.agency_id or "").id
-        clock = start_clock(ClockKind.VERIFICATION, now, calendar)
-        values = {
-            "agency": reference.agency_name(coordinator),
-            "due": due_text(clock, complaint.language),
-        }
-        planned = for_agency(coordinator, reference, "triage", cause, complaint.tracking_id, **values)
-        changes = {
-            "agency_id": coordinator,
-            "coordinator_id": coordinator,
-            "clock": clock,
-            "escalation_level": 0,
-        }
-        return (
-            changes,
-            {"from_agency_id": complaint.agency_id, "agency_id": coordinator, "reason": reason},
-            planned,
-        )
+        return effects.return_to_coordinator(complaint, reason, reference, now, cause)
     if action is Action.REQUEST_INFO:
         question = _required(request.text, "text")
-        changes = {"clock": pause(complaint.clock, now, calendar)} if complaint.clock else {}
-        planned = [for_citizen(complaint, "info_requested", cause, agency=agency_name, question=question)]
-        return changes, {"question": question}, planned
+        return effects.information_request(complaint, question, reference, now, cause)
     if action is Action.RESPOND:
-        response = _required(request.text, "text")
-        window = start_clock(ClockKind.REPLY_WINDOW, now, calendar)
-        planned = [for_citizen(complaint, "responded", cause, agency=agency_name, response=response)]
-        responded: dict[str, Any] = {"clock": window, "escalation_level": 0}
-        if complaint.first_response_at is None:
-            due = complaint.clock.due_at if complaint.clock else None
-            responded |= {"first_response_at": now, "answered_on_time": due is None or now <= due}
-        return responded, {"response": response}, planned
+        return effects.response(complaint, _required(request.text, "text"), reference, now, cause)
     if action is Action.ARCHIVE:
         reason = _required(request.reason, "reason")
         if reason not in set(ArchiveReason):
             raise _invalid("reason", "enum", expected=", ".join(ArchiveReason))
-        return {"clock": None}, {"reason": reason}, [for_citizen(complaint, "closed", cause)]
-    if action in (Action.MARK_DISPUTE, Action.MARK_FIELD_EXAM):
-        track = ResponseTrack.DISPUTE if action is Action.MARK_DISPUTE else ResponseTrack.FIELD_EXAM
-        running = complaint.clock
-        if (
-            running is None
-            or running.kind is not ClockKind.RESPONSE
-            or running.track is not ResponseTrack.STANDARD
-        ):
-            raise InvalidTransition("the response clock can be extended once", action=action.value)
-        extended = extend(running, track, calendar)
-        return {"clock": extended}, {"days": extended.working_days, "track": track.value}, []
+        return effects.archive(complaint, reason, cause)
+    if action is Action.MARK_DISPUTE:
+        return effects.extension(complaint, ResponseTrack.DISPUTE, reference)
+    if action is Action.MARK_FIELD_EXAM:
+        return effects.extension(complaint, ResponseTrack.FIELD_EXAM, reference)
     if action is Action.FLAG_OMBUDSMAN:
-        return {"ombudsman_flag": True}, {}, []
-    return {}, {}, []  # acknowledge: the status is the whole change
+        return effects.ombudsman_flag()
+    return effects.Effect()  # acknowledge: the status is the whole change
 
 
 def _target_agency(
@@ -289,8 +176,6 @@ def _required(value: str | None, field: str) -> str:
 
 
 def _invalid(field: str, code: str, **values: Any) -> Exception:
-    from aduan.intake import ValidationFailed
-
     return ValidationFailed([(field, code, values)])
 
 
@@ -329,22 +214,7 @@ def inbox(
                 continue
             if due_within_days is not None and (due is None or due > now + timedelta(days=due_within_days)):
                 continue
-            rows.append(
-                {
-                    "tracking_id": summary.tracking_id,
-                    "tracking_id_display": display_form(summary.tracking_id),
-                    "title": summary.title,
-                    "category": summary.category,
-                    "status": summary.status,
-                    "status_text": status_text(summary.status, language),
-                    "privacy": summary.privacy,
-                    "due_at": due,
-                    "overdue": late,
-                    "escalation_level": summary.escalation_level,
-                    "created_at": summary.created_at,
-                    "version": summary.version,
-                }
-            )
+            rows.append(inbox_row(summary, language, late))
         key = page.cursor
         if key is None:
             index += 1

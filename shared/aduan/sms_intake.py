@@ -10,18 +10,18 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from aduan import sms
 from aduan.citizen import FollowUp, act_as_citizen
-from aduan.deadlines import due_text
-from aduan.errors import DomainError, InvalidTrackingId, NotFound
+from aduan.domain import sms_commands
+from aduan.domain.deadlines import due_text
+from aduan.domain.errors import DomainError, InvalidTrackingId, NotFound
+from aduan.domain.messages import status_text
+from aduan.domain.models import Channel, Complaint, Status
+from aduan.domain.notifications import for_citizen, to_sender
+from aduan.domain.ports import ComplaintRepository, MessageQueue
+from aduan.domain.reference import ReferenceData
+from aduan.domain.sms_commands import InboundSms
+from aduan.domain.tracking import display_form, parse_tracking_id
 from aduan.intake import ComplaintInput, submit_complaint
-from aduan.messages import status_text
-from aduan.models import Channel, Complaint, Status
-from aduan.notify import for_citizen, to_sender
-from aduan.ports import ComplaintRepository, MessageQueue
-from aduan.reference import ReferenceData
-from aduan.sms import InboundSms
-from aduan.tracking import display_form, parse_tracking_id
 
 
 def receive_sms(
@@ -34,11 +34,11 @@ def receive_sms(
     notifications: MessageQueue,
 ) -> str:
     """Act on one inbound SMS; returns what it was (for the log: never the text or the number)."""
-    command = sms.parse(message.body)
+    command = sms_commands.parse(message.body)
     cause = f"sms:{message.message_id}"
-    if isinstance(command, sms.Report):
+    if isinstance(command, sms_commands.Report):
         return _report(message, command, cause, now, reference, complaints, routing, notifications)
-    if isinstance(command, sms.Help):
+    if isinstance(command, sms_commands.Help):
         template = "help_reply" if command.reason == "reply_without_text" else "help_too_short"
         notifications.send(to_sender(message.sender, template, cause).model_dump(mode="json"))
         return f"help:{command.reason}"
@@ -53,7 +53,7 @@ def receive_sms(
         answer = to_sender(message.sender, "not_found", cause, tracking_id=command.tracking_id or "")
         notifications.send(answer.model_dump(mode="json"))
         return "not_found"
-    if isinstance(command, sms.Check):
+    if isinstance(command, sms_commands.Check):
         values = status_values(complaint, reference)
         notifications.send(for_citizen(complaint, "status", cause, **values).model_dump(mode="json"))
         return "status"
@@ -90,7 +90,7 @@ def _find(text: str | None, sender: str, complaints: ComplaintRepository) -> Com
 
 def _report(
     message: InboundSms,
-    command: sms.Report,
+    command: sms_commands.Report,
     cause: str,
     now: datetime,
     reference: ReferenceData,
@@ -101,7 +101,11 @@ def _report(
     text = command.text[:4000]
     try:
         data = ComplaintInput.model_validate(
-            {"title": sms.title_from(text), "description": text, "reporter": {"phone": message.sender}},
+            {
+                "title": sms_commands.title_from(text),
+                "description": text,
+                "reporter": {"phone": message.sender},
+            },
             context={"now": now},
         )
         receipt = submit_complaint(

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from aduan.tracking import ALPHABET, display_form, new_tracking_id
+from aduan.domain.tracking import ALPHABET, display_form, new_tracking_id
 
 pytestmark = pytest.mark.e2e
 

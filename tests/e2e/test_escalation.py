@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import requests
 
-from aduan.aws.store import DynamoComplaintStore
-from aduan.citizen import next_due_at
-from aduan.deadlines import ClockKind, pause, start_clock
-from aduan.errors import Conflict
-from aduan.lifecycle import Action, apply
-from aduan.models import Actor, Complaint, Reporter, Role, Status, TimelineEvent
-from aduan.workdays import WorkCalendar
+from aduan.aws.complaint_store import DynamoComplaintStore
+from aduan.domain.deadlines import ClockKind, pause, start_clock
+from aduan.domain.effects import next_due_at
+from aduan.domain.errors import Conflict
+from aduan.domain.lifecycle import Action, apply
+from aduan.domain.models import Actor, Complaint, Reporter, Role, Status, TimelineEvent
+from aduan.domain.workdays import WorkCalendar
 from aduan_local.stack import LocalStack
 from tests.e2e.helpers import eventually, report, sms_to
 from tests.factories import complaint as new_complaint
@@ -48,7 +48,7 @@ def store(local_stack: LocalStack) -> DynamoComplaintStore:
 
 @pytest.fixture(scope="module")
 def contacts(local_stack: LocalStack) -> dict[str, str]:
-    from aduan.aws.reference import DynamoReferenceStore
+    from aduan.aws.reference_store import DynamoReferenceStore
 
     reference = DynamoReferenceStore(
         local_stack.client("dynamodb"), local_stack.resources.ref("ComplaintsTable")

@@ -69,7 +69,7 @@ def test_a_poison_message_ends_in_the_dlq_and_redrive_brings_it_back(
         [
             sys.executable,
             "-m",
-            "aduan.admin",
+            "aduan_admin.cli",
             "redrive",
             "--queue-url",
             queue,

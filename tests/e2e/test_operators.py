@@ -23,7 +23,7 @@ PASSWORD = "Aduan-local-1"
 
 @pytest.fixture(scope="module")
 def tokens(local_stack: LocalStack) -> dict[str, str | None]:
-    from aduan.admin import add_user
+    from aduan_admin.cli import add_user
 
     cognito = local_stack.client("cognito-idp")
     add_user(

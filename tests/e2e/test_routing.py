@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from aduan.workdays import WIB, WorkCalendar
+from aduan.domain.workdays import WIB, WorkCalendar
 from aduan_local.stack import LocalStack
 from tests.e2e.helpers import eventually, report, sms_to
 

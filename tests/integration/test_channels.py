@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from aduan.aws.channels import SesEmail, SnsSms, Webhook, webhook_signature
-from aduan.notifications import DeliveryFailed
+from aduan.domain.errors import DeliveryFailed
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from aduan import sms
-from aduan.admin import seed_table
+from aduan.domain import sms_commands
+from aduan_admin.cli import seed_table
 from aduan_local.template import ROOT
 from tests.e2e.helpers import report
 
@@ -168,11 +168,13 @@ def test_any_raw_body_gets_only_201_or_4xx(intake: ModuleType, raw: str) -> None
     )
 )
 def test_the_sms_parser_reads_any_text(text: str) -> None:
-    command = sms.parse(text)
-    assert isinstance(command, sms.Check | sms.Reply | sms.Report | sms.Help)
-    if isinstance(command, sms.Report):
-        assert len(command.text) >= sms.MIN_REPORT_LENGTH
-    if isinstance(command, sms.Reply):
+    command = sms_commands.parse(text)
+    assert isinstance(
+        command, sms_commands.Check | sms_commands.Reply | sms_commands.Report | sms_commands.Help
+    )
+    if isinstance(command, sms_commands.Report):
+        assert len(command.text) >= sms_commands.MIN_REPORT_LENGTH
+    if isinstance(command, sms_commands.Reply):
         assert command.text
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from aduan.admin import main as admin
-from aduan.admin import seed_table
-from aduan.aws.reference import KINDS, DynamoReferenceStore, SeedIncomplete
-from aduan.reference import ReferenceData, load_seed
+from aduan.aws.reference_store import KINDS, DynamoReferenceStore, SeedIncomplete
+from aduan.domain.reference import ReferenceData, load_seed
+from aduan_admin.cli import main as admin
+from aduan_admin.cli import seed_table
 from aduan_local.resources import Resources
 from aduan_local.seed import default_seeders
 from tests.conftest import REGION

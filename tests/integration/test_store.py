@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from aduan.aws.store import DynamoComplaintStore, NotificationLedger
-from aduan.deadlines import ClockKind, next_step, start_clock
-from aduan.errors import Conflict, NotFound
-from aduan.lifecycle import Action, apply
-from aduan.models import Actor, Complaint, Privacy, Reporter, Role, Status, TimelineEvent
-from aduan.workdays import WorkCalendar
+from aduan.aws.complaint_store import DynamoComplaintStore
+from aduan.aws.ledger import NotificationLedger
+from aduan.domain.deadlines import ClockKind, next_step, start_clock
+from aduan.domain.errors import Conflict, NotFound
+from aduan.domain.lifecycle import Action, apply
+from aduan.domain.models import Actor, Complaint, Privacy, Reporter, Role, Status, TimelineEvent
+from aduan.domain.workdays import WorkCalendar
 from tests.factories import ASSIGNED_AT, complaint
 
 pytestmark = pytest.mark.integration

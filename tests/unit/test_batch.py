@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from aduan.batch import Record, partial_batch
+from aduan.doors.sqs_batch import Record, partial_batch
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
@@ -34,7 +34,7 @@ class Recorder:
 
 def test_only_failed_records_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     log = Recorder()
-    monkeypatch.setattr("aduan.batch.logger", log)
+    monkeypatch.setattr("aduan.doors.sqs_batch.logger", log)
     handled: list[Record] = []
 
     def handle(record: Record) -> None:

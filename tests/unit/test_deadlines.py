@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from aduan.deadlines import (
+from aduan.domain.deadlines import (
     ClockKind,
     ResponseTrack,
     Step,
@@ -19,7 +19,7 @@ from aduan.deadlines import (
     schedule,
     start_clock,
 )
-from aduan.workdays import WIB, WIT, WITA, WorkCalendar, national_holidays
+from aduan.domain.workdays import WIB, WIT, WITA, WorkCalendar, national_holidays
 
 JAKARTA = WorkCalendar(WIB)
 
@@ -147,7 +147,7 @@ def test_a_dispute_or_field_examination_lengthens_the_response_clock(track: Resp
 def test_the_shipped_holiday_table_matches_the_holidays_package() -> None:
     import json
 
-    from aduan.workdays import HOLIDAY_TABLE, holiday_table
+    from aduan.domain.workdays import HOLIDAY_TABLE, holiday_table
 
     shipped = json.loads(HOLIDAY_TABLE.read_text())
     assert shipped == holiday_table(*shipped["years"]), "run `make holidays`"

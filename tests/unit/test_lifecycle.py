@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aduan.errors import DomainError, Forbidden, InvalidTransition
-from aduan.lifecycle import Action, allowed_actions, apply
-from aduan.models import Actor, Role, Status
+from aduan.domain.errors import DomainError, Forbidden, InvalidTransition
+from aduan.domain.lifecycle import Action, allowed_actions, apply
+from aduan.domain.models import Actor, Role, Status
 from tests.factories import complaint
 
 AGENCY = "kab-tangerang.disdukcapil"
@@ -19,7 +19,7 @@ NOW = datetime(2026, 3, 17, 2, 0, tzinfo=UTC)
 OPEN = "submitted needs_triage assigned in_progress waiting_on_citizen responded"
 ALL = OPEN + " closed archived"
 
-# The specification, written out from DESIGN §1 independently of aduan.lifecycle.RULES:
+# The specification, written out from DESIGN §1 independently of aduan.domain.lifecycle.RULES:
 # action: (statuses it may start from, roles that may take it, status it leads to or "same").
 SPEC: dict[str, tuple[str, str, str]] = {
     "assign": ("submitted needs_triage", "system coordinator national", "assigned"),

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from aduan.models import Language
-from aduan.notifications import EMAIL_SUBJECTS, SMS, SMS_ONLY, gsm7_length, render_email, render_sms, to_gsm7
+from aduan.domain.models import Language
+from aduan.domain.templates import (
+    EMAIL_SUBJECTS,
+    SMS,
+    SMS_ONLY,
+    gsm7_length,
+    render_email,
+    render_sms,
+    to_gsm7,
+)
 
 # The longest values the seed data and the domain produce.
 REALISTIC = {

@@ -10,16 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from aduan.models import AgencyKind
-from aduan.reference import (
-    InvalidReferenceData,
-    ReferenceData,
-    Region,
-    covers,
-    load_seed,
-    parse_seed,
-    read_seed,
-)
+from aduan.domain.errors import InvalidReferenceData
+from aduan.domain.models import AgencyKind
+from aduan.domain.reference import ReferenceData, Region, covers, load_seed, parse_seed, read_seed
 from tests.factories import PROVINCE_EDUCATION, with_province_education_rule
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "infra" / "seed"

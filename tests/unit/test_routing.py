@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aduan.reference import ReferenceData, load_seed
-from aduan.routing import RoutingDecision, decide, tokens
+from aduan.domain.reference import ReferenceData, load_seed
+from aduan.domain.routing_decision import RoutingDecision, decide, tokens
 from tests.factories import PROVINCE_EDUCATION, with_province_education_rule
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -266,7 +266,7 @@ def test_lainnya_always_needs_triage(reference: ReferenceData) -> None:
 
 def test_routing_imports_nothing_heavy() -> None:
     probe = (
-        "import sys, aduan.routing;"
+        "import sys, aduan.domain.routing_decision;"
         "print(sorted(m for m in ('boto3', 'botocore', 'holidays') if m in sys.modules))"
     )
     result = subprocess.run(  # a fresh interpreter: this one has imported everything already

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aduan.settings import MissingConfiguration, load_settings
+from aduan.doors.settings import MissingConfiguration, load_settings
 
 
 def test_every_missing_required_variable_is_named() -> None:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aduan.errors import InvalidTrackingId
-from aduan.tracking import (
+from aduan.domain.errors import InvalidTrackingId
+from aduan.domain.tracking import (
     ALPHABET,
     LENGTH,
     access_code_hash,

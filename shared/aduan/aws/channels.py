@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from aduan.aws.clients import error_code
-from aduan.notifications import DeliveryFailed
+from aduan.domain.errors import DeliveryFailed
 
 PERMANENT_CODES = frozenset(
     {

@@ -19,6 +19,12 @@ class SqsQueue:
             QueueUrl=self._url, MessageBody=json.dumps(message), DelaySeconds=delay_seconds
         )
 
+    def hold_back(self, receipt_handle: str, seconds: int) -> None:
+        """Make a received message visible again only after `seconds` (its retry's backoff)."""
+        self._client.change_message_visibility(
+            QueueUrl=self._url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )
+
     def send_batch(self, messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Send in batches of ten; returns the messages SQS did not take (to retry or report)."""
         failed: list[dict[str, Any]] = []

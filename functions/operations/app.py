@@ -1,0 +1,154 @@
+"""The operators' API (/ops): inbox, full complaint view, actions, statistics. Behind the HTTP API's
+JWT authorizer, except the sign-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan.domain.messages import language_of
+from aduan.domain.models import Language, Status
+from aduan.doors import http_api
+from aduan.doors.runtime import Runtime
+from aduan.observability import logger
+from aduan.operations import (
+    ActionRequest,
+    act,
+    actor_from_claims,
+    inbox,
+    operator_view,
+    statistics,
+    view_complaint,
+)
+
+runtime = Runtime.from_environment(
+    "table_name", "notification_queue_url", "reporter_key_secret", "user_pool_client_id"
+)
+app = APIGatewayHttpResolver(enable_validation=True)
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=256)
+
+
+def _language() -> Language:
+    return language_of(None, app.current_event.headers.get("accept-language"))
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _actor() -> Any:
+    claims = app.current_event.request_context.authorizer.jwt_claim or {}
+    return actor_from_claims(claims)
+
+
+@app.post("/ops/session")
+def sign_in(credentials: Annotated[SignIn, Body()]) -> Response[Any]:
+    """Exchange an operator's username and password for a token (Cognito USER_PASSWORD_AUTH)."""
+    tokens = runtime.user_pool().sign_in(credentials.username, credentials.password)
+    if tokens is None:
+        return _json(401, http_api.error_body("unauthorized", _language()))
+    return _json(200, tokens)
+
+
+@app.get("/ops/me")
+def me() -> dict[str, Any]:
+    actor = _actor()
+    return {
+        "username": actor.user_id,
+        "role": actor.role,
+        "agency_id": actor.agency_id,
+        "agency_name": runtime.reference().agency_name(actor.agency_id),
+    }
+
+
+@app.get("/ops/complaints")
+def list_complaints(
+    status: Annotated[Status | None, Query()] = None,
+    overdue: Annotated[bool, Query()] = False,
+    due_within_days: Annotated[int | None, Query(ge=0, le=365)] = None,
+    order: Annotated[Literal["newest", "urgent"], Query()] = "newest",
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """The caller's agency's complaints: by status, overdue only, newest or most urgent first."""
+    return inbox(
+        _actor(),
+        complaints=runtime.complaints(),
+        language=_language(),
+        now=datetime.now(UTC),
+        status=status,
+        overdue=overdue,
+        due_within_days=due_within_days,
+        order=order,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+@app.get("/ops/complaints/<tracking_id>")
+def complaint(tracking_id: str) -> dict[str, Any]:
+    """A complaint with its full timeline and the actions the caller may take now."""
+    return view_complaint(
+        tracking_id.upper(),
+        _actor(),
+        complaints=runtime.complaints(),
+        reference=runtime.reference(),
+        language=_language(),
+    )
+
+
+@app.post("/ops/complaints/<tracking_id>/actions")
+def take_action(tracking_id: str, request: Annotated[ActionRequest, Body()]) -> dict[str, Any]:
+    """Take one action on the version the operator saw; 409 when someone else acted first."""
+    actor = _actor()
+    store, reference = runtime.complaints(), runtime.reference()
+    changed = act(
+        tracking_id.upper(),
+        request,
+        actor,
+        complaints=store,
+        reference=reference,
+        notifications=runtime.notification_queue(),
+        now=datetime.now(UTC),
+    )
+    logger.info("operator action", extra={"tracking_id": changed.tracking_id, "action": request.action})
+    _, timeline = store.get_with_timeline(changed.tracking_id)
+    return operator_view(changed, timeline, actor, reference, _language())
+
+
+@app.get("/ops/stats")
+def stats(
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> dict[str, Any]:
+    """Monthly-report figures for a date range (default: the last 30 days), for coordinators and
+    the national administrator."""
+    today = datetime.now(UTC).date()
+    first = start or today - timedelta(days=30)
+    last = end or today
+    return statistics(
+        _actor(),
+        complaints=runtime.complaints(),
+        reference=runtime.reference(),
+        start=datetime.combine(first, time(0), UTC),
+        end=datetime.combine(last + timedelta(days=1), time(0), UTC),
+    )
+
+
+http_api.answer_errors(app, _language)
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return http_api.guard(event) or app.resolve(event, context)

@@ -1,0 +1,124 @@
+"""Delivery: a notification is sent at most once and retried until it is.
+
+Claim it in the ledger (a lease), send it, settle it, and record the attempt in the complaint's
+timeline. A transient failure releases the claim and raises RetryLater, so that the queue brings
+the message back after `retry_delay`; a permanent failure is recorded once and never retried; a
+notification already settled is a duplicate delivery and is skipped. The whole retry policy (the
+lease, the backoff, the poison rule) is in this module.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aduan.domain.errors import DeliveryFailed, RetryLater
+from aduan.domain.models import Actor, Role, TimelineEvent
+from aduan.domain.notifications import Channel, Notification
+from aduan.domain.ports import Channels, Directory, Ledger, Timeline
+from aduan.domain.templates import render_email, render_sms
+
+LEASE_SECONDS = 120  # longer than the notification function's timeout
+MAX_BACKOFF_SECONDS = 900  # SQS's longest visibility change that still keeps a retry prompt
+
+
+def retry_delay(attempt: int, base_seconds: int, reason: RetryLater | None = None) -> int:
+    """How long the queue holds a message back before its next attempt: the reason's own delay
+    (a busy claim waits out its lease), else base x 2^(attempt-1) seconds, at most 15 minutes."""
+    if reason is not None and reason.delay is not None:
+        return reason.delay
+    return min(base_seconds * int(2 ** max(attempt - 1, 0)), MAX_BACKOFF_SECONDS)
+
+
+# A message no retry can read comes back at once: it reaches the DLQ (and its alarm) after the
+# queue's maxReceiveCount receives rather than hours of backoff later.
+POISON_DELAY_SECONDS = 0
+
+
+def read_notification(body: str) -> Notification:
+    """The notification a queue message carries; pydantic's ValidationError when it is poison."""
+    return Notification.model_validate_json(body)
+
+
+def deliver(
+    notification: Notification,
+    *,
+    ledger: Ledger,
+    complaints: Timeline,
+    directory: Directory,
+    channels: Channels,
+    now: datetime,
+    attempt: int = 1,
+) -> str:
+    """Send `notification` unless it was settled already; returns the outcome."""
+    state = ledger.claim(notification.id, now, LEASE_SECONDS)
+    if state == "done":
+        return "duplicate"
+    if state == "busy":
+        # Come back once the holder's lease has ended (it finished or died): a backoff shorter than
+        # the lease would spend the message's receives on "busy" and send it to the DLQ unsent.
+        raise RetryLater("another worker holds this notification", delay=LEASE_SECONDS)
+    try:
+        _send(notification, complaints, directory, channels)
+    except DeliveryFailed as failure:
+        if failure.permanent:
+            ledger.settle(notification.id, f"failed: {failure.reason}")
+            _record(notification, complaints, now, attempt, f"failed_permanently: {failure.reason}")
+            return "failed_permanently"
+        ledger.release(notification.id)
+        _record(notification, complaints, now, attempt, f"retrying: {failure.reason}")
+        raise RetryLater(failure.reason) from failure
+    ledger.settle(notification.id, "sent")
+    _record(notification, complaints, now, attempt, "sent")
+    return "sent"
+
+
+def _send(notification: Notification, complaints: Timeline, directory: Directory, channels: Channels) -> None:
+    address = _address(notification, complaints, directory)
+    values = notification.values
+    if notification.channel is Channel.SMS:
+        channels.sms.send(address, render_sms(notification.template, notification.language, values))
+    elif notification.channel is Channel.EMAIL:
+        channels.email.send(address, *render_email(notification.template, notification.language, values))
+    else:
+        payload = {"event": notification.template, "notification_id": notification.id, **values}
+        channels.webhook.send(address, payload)
+
+
+def _address(notification: Notification, complaints: Timeline, directory: Directory) -> str:
+    recipient = notification.recipient
+    if recipient == "sender" and notification.reply_to:
+        return notification.reply_to
+    if recipient == "citizen" and notification.tracking_id:
+        reporter = complaints.get(notification.tracking_id).reporter
+        address = reporter.phone if notification.channel is Channel.SMS else reporter.email
+    elif recipient.startswith("agency:"):
+        _, agency_id, index = [*recipient.split(":"), "0"][:3]
+        contacts = directory.agency_contacts(agency_id, notification.channel)
+        address = contacts[int(index)] if int(index) < len(contacts) else None
+    else:
+        address = None
+    if not address:
+        raise DeliveryFailed("no_address", permanent=True)
+    return address
+
+
+def _record(
+    notification: Notification, complaints: Timeline, now: datetime, attempt: int, outcome: str
+) -> None:
+    if notification.tracking_id is None:
+        return
+    event = TimelineEvent(
+        at=now,
+        type="notification",
+        actor=Actor(role=Role.SYSTEM),
+        public=False,
+        data={
+            "notification_id": notification.id,
+            "template": notification.template,
+            "channel": notification.channel,
+            "recipient": notification.recipient,  # a role, never an address
+            "attempt": attempt,
+            "outcome": outcome,
+        },
+    )
+    complaints.append_event(notification.tracking_id, event, f"N{notification.id}#{attempt}")

@@ -1,0 +1,96 @@
+"""Every error the domain and the use cases raise on purpose. A `DomainError` has a stable code,
+which the HTTP layer maps to a status in one place (`aduan.doors.http_api`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidTransition(DomainError):
+    """The action is not possible from the complaint's current status."""
+
+    code = "invalid_transition"
+
+
+class Forbidden(DomainError):
+    """The actor's role or agency does not allow the action."""
+
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    """No such complaint (or one the caller may not know exists)."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """Someone else changed the complaint first: re-read and try again."""
+
+    code = "conflict"
+
+
+class InvalidTrackingId(DomainError):
+    """The text cannot be a tracking ID (wrong characters, length or check character)."""
+
+    code = "invalid_tracking_id"
+
+
+class ValidationFailed(DomainError):
+    """Fields the caller must correct: details are (field, code, values) for the message catalogue."""
+
+    code = "validation_failed"
+
+    def __init__(self, problems: list[tuple[str, str, dict[str, Any]]]) -> None:
+        super().__init__("some fields need correcting")
+        self.problems = problems
+
+
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key reused for a different request."""
+
+    code = "idempotency_mismatch"
+
+
+# -- not answered to a client: errors between the domain and its workers ---------------------------
+
+
+class InvalidReferenceData(ValueError):
+    """The seed contradicts itself (a rule naming an unknown agency, a parent that does not exist...)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid reference data:\n  " + "\n  ".join(problems))
+        self.problems = problems
+
+
+class InvalidSignature(Exception):
+    """A webhook did not come from our gateway: answer 403 and store nothing."""
+
+
+class DeliveryFailed(Exception):
+    """A channel could not deliver; `permanent` says whether trying again can help."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class RetryLater(Exception):
+    """Not delivered this time, for a reason that may pass: let the queue bring it back (after
+    `delay` seconds when given, else after the delivery policy's growing backoff)."""
+
+    def __init__(self, reason: str, delay: int | None = None) -> None:
+        super().__init__(reason)
+        self.delay: int | None = delay

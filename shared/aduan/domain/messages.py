@@ -1,0 +1,200 @@
+"""What people read: error messages, statuses and timeline texts, in Indonesian and English.
+
+Keys are stable codes; values are `{"id": ..., "en": ...}` templates with `{placeholders}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aduan.domain.models import Language
+
+_ = dict  # a catalogue entry is a dict of language code -> template
+
+ERRORS: dict[str, dict[str, str]] = {
+    "missing": _(id="Wajib diisi.", en="This field is required."),
+    "string_type": _(id="Harus berupa teks.", en="Must be text."),
+    "string_too_short": _(id="Minimal {min_length} karakter.", en="At least {min_length} characters."),
+    "string_too_long": _(id="Maksimal {max_length} karakter.", en="At most {max_length} characters."),
+    "string_pattern_mismatch": _(id="Formatnya tidak sesuai.", en="The format is not valid."),
+    "enum": _(id="Pilih salah satu: {expected}.", en="Choose one of: {expected}."),
+    "literal_error": _(id="Pilih salah satu: {expected}.", en="Choose one of: {expected}."),
+    "extra_forbidden": _(id="Kolom ini tidak dikenal.", en="This field is not allowed."),
+    "date_type": _(id="Tanggal tidak valid (format TTTT-BB-HH).", en="Not a valid date (YYYY-MM-DD)."),
+    "date_parsing": _(id="Tanggal tidak valid (format TTTT-BB-HH).", en="Not a valid date (YYYY-MM-DD)."),
+    "date_from_datetime_parsing": _(
+        id="Tanggal tidak valid (format TTTT-BB-HH).", en="Not a valid date (YYYY-MM-DD)."
+    ),
+    "date_future": _(
+        id="Tanggal kejadian tidak boleh di masa depan.", en="The incident date cannot be in the future."
+    ),
+    "float_type": _(id="Harus berupa angka.", en="Must be a number."),
+    "float_parsing": _(id="Harus berupa angka.", en="Must be a number."),
+    "finite_number": _(id="Harus berupa angka.", en="Must be a number."),
+    "greater_than_equal": _(id="Minimal {ge}.", en="Must be at least {ge}."),
+    "less_than_equal": _(id="Maksimal {le}.", en="Must be at most {le}."),
+    "model_type": _(id="Harus berupa objek JSON.", en="Must be a JSON object."),
+    "model_attributes_type": _(id="Harus berupa objek JSON.", en="Must be a JSON object."),
+    "dict_type": _(id="Harus berupa objek JSON.", en="Must be a JSON object."),
+    "contact_required": _(
+        id="Isi nomor telepon atau email agar Anda bisa dikabari.",
+        en="Give a phone number or an email so that we can tell you what happens.",
+    ),
+    "invalid_phone": _(
+        id="Nomor telepon tidak valid (contoh: 0812 3456 7890).",
+        en="Not a valid phone number (for example 0812 3456 7890).",
+    ),
+    "invalid_email": _(id="Alamat email tidak valid.", en="Not a valid email address."),
+    "unknown_category": _(id="Kategori tidak dikenal.", en="Unknown category."),
+    "unknown_region": _(id="Kode wilayah tidak dikenal.", en="Unknown region code."),
+    "value_error": _(id="Nilai tidak valid.", en="Not a valid value."),
+    "unknown_agency": _(id="Instansi tidak dikenal.", en="Unknown agency."),
+    "same_agency": _(
+        id="Laporan sudah berada di instansi ini.", en="The report is already with this agency."
+    ),
+    "unauthorized": _(id="Nama pengguna atau kata sandi salah.", en="Wrong username or password."),
+    "bad_rating": _(id="Nilai harus 1 sampai 5.", en="The rating must be 1 to 5."),
+    "reply_window_closed": _(
+        id="Waktu untuk membuka kembali laporan ini sudah lewat.",
+        en="The time to reopen this report has passed.",
+    ),
+    "invalid": _(id="Nilai tidak valid.", en="Not a valid value."),
+    # Whole-request errors
+    "validation_failed": _(id="Ada isian yang perlu diperbaiki.", en="Some fields need correcting."),
+    "malformed_json": _(id="Isi permintaan bukan JSON yang valid.", en="The request body is not valid JSON."),
+    "too_large": _(
+        id="Isi permintaan terlalu besar (maksimal {limit} KB).",
+        en="The request is too large (at most {limit} KB).",
+    ),
+    "unsupported_media_type": _(
+        id="Kirim data sebagai application/json.", en="Send the data as application/json."
+    ),
+    "not_found": _(id="Laporan tidak ditemukan.", en="No such report."),
+    "invalid_tracking_id": _(id="Nomor laporan tidak valid.", en="Not a valid tracking ID."),
+    "tracking_id_check": _(
+        id="Periksa kembali nomor laporan: ada satu karakter yang salah.",
+        en="Check the tracking ID: one character is wrong.",
+    ),
+    "tracking_id_format": _(
+        id="Nomor laporan terdiri dari 10 huruf dan angka, misalnya K7MX4-RPA2Q.",
+        en="A tracking ID has 10 letters and digits, for example K7MX4-RPA2Q.",
+    ),
+    "idempotency_mismatch": _(
+        id="Idempotency-Key ini sudah dipakai untuk laporan lain.",
+        en="This Idempotency-Key was already used for a different report.",
+    ),
+    "invalid_idempotency_key": _(
+        id="Idempotency-Key harus 1 sampai 128 karakter.", en="Idempotency-Key must be 1 to 128 characters."
+    ),
+    "conflict": _(
+        id="Laporan ini baru saja diubah; muat ulang dan coba lagi.",
+        en="This report was just changed; reload and try again.",
+    ),
+    "forbidden": _(id="Anda tidak berwenang melakukan ini.", en="You may not do this."),
+    "invalid_transition": _(
+        id="Tindakan ini tidak bisa dilakukan pada status laporan sekarang.",
+        en="This action is not possible in the report's current status.",
+    ),
+    "service_unavailable": _(
+        id="Layanan sedang sibuk; coba lagi sebentar lagi.",
+        en="The service is busy; try again in a moment.",
+    ),
+    "internal": _(
+        id="Terjadi kesalahan di sistem kami; coba lagi sebentar lagi.",
+        en="Something went wrong on our side; try again shortly.",
+    ),
+}
+
+STATUSES: dict[str, dict[str, str]] = {
+    "submitted": _(id="Diterima, menunggu verifikasi", en="Received, awaiting verification"),
+    "needs_triage": _(id="Diverifikasi, menunggu disposisi", en="Being assigned to an agency"),
+    "assigned": _(id="Diteruskan ke instansi", en="Forwarded to the agency"),
+    "in_progress": _(id="Sedang ditindaklanjuti", en="Being followed up"),
+    "waiting_on_citizen": _(id="Menunggu informasi dari Anda", en="Waiting for information from you"),
+    "responded": _(id="Sudah ditanggapi", en="Responded"),
+    "closed": _(id="Selesai", en="Closed"),
+    "archived": _(id="Diarsipkan", en="Archived"),
+}
+
+
+def render(catalogue: dict[str, dict[str, str]], key: str, language: Language | str, **values: Any) -> str:
+    """The text for `key` in `language` (Indonesian when unknown), with `values` filled in."""
+    entry = catalogue.get(key) or catalogue.get("invalid") or {"id": key, "en": key}
+    template = entry.get(str(language), entry["id"])
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def error_text(code: str, language: Language | str, **values: Any) -> str:
+    return render(ERRORS, code, language, **values)
+
+
+def status_text(status: str, language: Language | str) -> str:
+    return render(STATUSES, status, language)
+
+
+def language_of(value: object, accept_language: str | None = None) -> Language:
+    """The language a person asked for: the body's `language`, else the Accept-Language header."""
+    if value in ("id", "en"):
+        return Language(value)
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in ("id", "en"):
+            return Language(code)
+    return Language.ID
+
+
+# Timeline texts a citizen reads. Placeholders come from the event's data and the reference data;
+# never a person's name: operators and officials appear as their agency or role.
+EVENTS: dict[str, dict[str, str]] = {
+    "submitted": _(id="Laporan diterima melalui {channel}.", en="Report received by {channel}."),
+    "assigned": _(id="Diteruskan ke {agency}.", en="Forwarded to {agency}."),
+    "verified": _(id="Diverifikasi dan diteruskan ke {agency}.", en="Verified and forwarded to {agency}."),
+    "needs_triage": _(id="Menunggu disposisi oleh {agency}.", en="Awaiting assignment by {agency}."),
+    "transferred": _(id="Dialihkan ke {agency}.", en="Transferred to {agency}."),
+    "returned": _(
+        id="Dikembalikan oleh {from_agency}: bukan kewenangannya.",
+        en="Returned by {from_agency}: not within its authority.",
+    ),
+    "acknowledged": _(id="{agency} mulai menindaklanjuti.", en="{agency} started the follow-up."),
+    "info_requested": _(id="{agency} meminta informasi tambahan.", en="{agency} asked for more information."),
+    "info_provided": _(id="Pelapor memberikan informasi tambahan.", en="The reporter gave more information."),
+    "responded": _(id="{agency} memberikan tindak lanjut.", en="{agency} posted its follow-up."),
+    "reopened": _(
+        id="Pelapor menyatakan masalah belum selesai.", en="The reporter said the problem is not solved."
+    ),
+    "closed": _(id="Laporan selesai.", en="Report closed."),
+    "rated": _(
+        id="Pelapor memberi nilai {rating} dari 5.", en="The reporter rated the follow-up {rating} of 5."
+    ),
+    "commented": _(id="Pelapor menambahkan keterangan.", en="The reporter added a comment."),
+    "archived": _(id="Laporan diarsipkan ({reason}).", en="Report archived ({reason})."),
+    "escalated": _(
+        id="Batas waktu terlewati; {recipient} telah diberi tahu.",
+        en="The deadline passed; {recipient} has been told.",
+    ),
+    "clock_extended": _(
+        id="Batas waktu diperpanjang menjadi {days} hari kerja.",
+        en="The deadline was extended to {days} working days.",
+    ),
+    "ombudsman_flagged": _(
+        id="Laporan ditandai untuk pengawasan Ombudsman.", en="Report flagged for Ombudsman oversight."
+    ),
+}
+
+CHANNELS: dict[str, dict[str, str]] = {
+    "web": _(id="situs web", en="the website"),
+    "sms": _(id="SMS", en="SMS"),
+    "open311": _(id="Open311", en="Open311"),
+}
+
+ESCALATION_RECIPIENTS: dict[str, dict[str, str]] = {
+    "1": _(id="pimpinan {agency}", en="the head of {agency}"),
+    "2": _(id="koordinator {coordinator}", en="the coordinator, {coordinator}"),
+    "3": _(
+        id="administrator nasional (KemenPAN-RB); laporan diawasi Ombudsman",
+        en="the national administrator (KemenPAN-RB); the report is under Ombudsman oversight",
+    ),
+}

@@ -1,0 +1,187 @@
+"""The domain's nouns as pydantic models: complaints, reporters, agencies, timeline events."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from aduan.domain.deadlines import Clock, UtcDatetime
+
+
+class Classification(StrEnum):
+    COMPLAINT = "complaint"  # pengaduan
+    ASPIRATION = "aspiration"  # aspirasi
+    INFORMATION_REQUEST = "information_request"  # permintaan informasi
+
+
+class Privacy(StrEnum):
+    PUBLIC = "public"
+    ANONYMOUS = "anonymous"
+    CONFIDENTIAL = "confidential"  # rahasia
+
+    @property
+    def hides_identity_from_agency(self) -> bool:
+        return self is not Privacy.PUBLIC
+
+
+class Language(StrEnum):
+    ID = "id"
+    EN = "en"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    SMS = "sms"
+    OPEN311 = "open311"
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    NEEDS_TRIAGE = "needs_triage"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CITIZEN = "waiting_on_citizen"
+    RESPONDED = "responded"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.ARCHIVED}
+
+
+class ArchiveReason(StrEnum):
+    DUPLICATE = "duplicate"
+    TOO_GENERAL = "too_general"
+    NOT_PUBLIC_SERVICE = "not_public_service"
+    SPAM = "spam"
+    INCOMPLETE = "incomplete"
+
+
+class AgencyKind(StrEnum):
+    NATIONAL = "national"  # KemenPAN-RB, the national administrator
+    COORDINATOR = "coordinator"  # a regional government's or ministry's Diskominfo
+    AGENCY = "agency"  # an instansi that follows complaints up
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Reporter(_Model):
+    """Who reported: never shown publicly, and hidden from the agency unless the report is public."""
+
+    name: str | None = None
+    phone: str | None = None  # E.164, normalised at intake
+    email: str | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Reporter:
+        if not (self.phone or self.email):
+            raise ValueError("a phone number or an email is needed to tell the citizen what happens")
+        return self
+
+
+class Location(_Model):
+    region_code: str | None = None  # Kemendagri code, e.g. 36.03 for Kabupaten Tangerang
+    address: str | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Category(_Model):
+    code: str
+    name_id: str
+    name_en: str
+
+
+class Agency(_Model):
+    id: str
+    name: str
+    kind: AgencyKind
+    parent_id: str | None = None
+    region_code: str | None = None
+    timezone: str = "Asia/Jakarta"
+    categories: tuple[str, ...] = ()
+    sms_numbers: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    webhook_url: str | None = None
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    OPERATOR = "operator"  # admin penghubung of one agency
+    COORDINATOR = "coordinator"  # admin koordinator
+    NATIONAL = "national"  # national administrator
+    SYSTEM = "system"  # routing, escalation, auto-close
+
+
+class Actor(_Model):
+    """Who acts: a role, and for operators and coordinators the agency they work for."""
+
+    role: Role
+    agency_id: str | None = None
+    user_id: str | None = None
+
+
+class TimelineEvent(_Model):
+    """One entry of a complaint's audit trail, kept forever."""
+
+    at: UtcDatetime
+    type: str
+    actor: Actor
+    from_status: Status | None = None
+    to_status: Status | None = None
+    public: bool = True
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Complaint(_Model):
+    """A laporan, with its lifecycle state."""
+
+    tracking_id: str
+    title: str
+    description: str
+    classification: Classification = Classification.COMPLAINT
+    category: str | None = None
+    location: Location = Location()
+    incident_date: date | None = None
+    reporter: Reporter
+    privacy: Privacy = Privacy.PUBLIC
+    language: Language = Language.ID
+    channel: Channel = Channel.WEB
+    access_code_hash: str
+    status: Status = Status.SUBMITTED
+    agency_id: str | None = None  # who holds it now: the agency, or the coordinator triaging it
+    coordinator_id: str | None = None  # the coordinator answerable for it (the agency's parent)
+    clock: Clock | None = None
+    escalation_level: int = Field(default=0, ge=0, le=3)
+    ombudsman_flag: bool = False
+    rating: int | None = Field(default=None, ge=1, le=5)
+    first_response_at: UtcDatetime | None = None  # the first follow-up, for the statistics
+    answered_on_time: bool | None = None  # whether that follow-up met its deadline
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    version: int = Field(default=0, ge=0)
+
+
+class ComplaintSummary(BaseModel):
+    """A row of an agency's inbox: what the inbox index carries, no reporter identity."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    tracking_id: str
+    title: str
+    category: str | None = None
+    status: Status
+    agency_id: str | None = None
+    privacy: Privacy
+    clock: Clock | None = None
+    escalation_level: int = 0
+    rating: int | None = None
+    first_response_at: UtcDatetime | None = None
+    answered_on_time: bool | None = None
+    created_at: UtcDatetime
+    version: int

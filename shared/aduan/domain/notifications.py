@@ -1,0 +1,98 @@
+"""Notifications: who is told what. A notification names its recipient by role (the citizen, an
+agency's contact, whoever texted) rather than by address: queues and logs carry no phone numbers
+or emails; the delivery use case looks the address up when it sends. The words are in
+`aduan.domain.templates`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan.domain.models import Channel as ReportChannel
+from aduan.domain.models import Complaint, Language
+from aduan.domain.ports import Directory
+from aduan.domain.tracking import display_form
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class Notification(BaseModel):
+    """One message to one recipient on one channel, with an ID stable across redeliveries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    template: str
+    channel: Channel
+    recipient: str  # "citizen", "agency:<id>", or "sender" (whoever texted, for SMS answers)
+    tracking_id: str | None = None
+    language: Language = Language.ID
+    values: dict[str, Any] = Field(default_factory=dict)
+    reply_to: str | None = None  # only for recipient "sender": the number that texted us
+
+
+def notification_id(cause: str, template: str, recipient: str, channel: Channel) -> str:
+    """Stable: the same cause always yields the same ID, so a redelivered message is recognised."""
+    return hashlib.sha256(f"{cause}|{template}|{recipient}|{channel}".encode()).hexdigest()[:32]
+
+
+def for_citizen(complaint: Complaint, template: str, cause: str, **values: Any) -> Notification:
+    """A notification to the reporter, on the channel they used: SMS for an SMS report, email
+    when they gave one on the web, SMS otherwise."""
+    reporter = complaint.reporter
+    by_sms = complaint.channel is ReportChannel.SMS or not reporter.email
+    channel = Channel.SMS if by_sms and reporter.phone else Channel.EMAIL
+    return Notification(
+        id=notification_id(cause, template, "citizen", channel),
+        template=template,
+        channel=channel,
+        recipient="citizen",
+        tracking_id=complaint.tracking_id,
+        language=complaint.language,
+        values={"tracking_id": display_form(complaint.tracking_id), **values},
+    )
+
+
+def for_agency(
+    agency_id: str, directory: Directory, template: str, cause: str, tracking_id: str, **values: Any
+) -> list[Notification]:
+    """One notification per contact of an agency (each operator's number and email, its webhook):
+    a per-contact ID, so a retry never texts the same operator twice."""
+    notifications = []
+    for channel in (Channel.SMS, Channel.EMAIL, Channel.WEBHOOK):
+        for index, _address in enumerate(directory.agency_contacts(agency_id, channel)):
+            recipient = f"agency:{agency_id}:{index}"
+            notifications.append(
+                Notification(
+                    id=notification_id(cause, template, recipient, channel),
+                    template=template,
+                    channel=channel,
+                    recipient=recipient,
+                    tracking_id=tracking_id,
+                    values={"tracking_id": display_form(tracking_id), **values},
+                )
+            )
+    return notifications
+
+
+def to_sender(
+    phone: str, template: str, cause: str, language: Language = Language.ID, **values: Any
+) -> Notification:
+    """An SMS answer to whoever texted (a CEK from a number that is not the reporter's, a help text)."""
+    return Notification(
+        id=notification_id(cause, template, "sender", Channel.SMS),
+        template=template,
+        channel=Channel.SMS,
+        recipient="sender",
+        reply_to=phone,
+        language=language,
+        values=values,
+    )

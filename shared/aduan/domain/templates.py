@@ -1,0 +1,187 @@
+"""The texts people are sent: every SMS and email template, in Indonesian and English, in GSM-7.
+
+Every SMS template renders to one 160-character GSM-7 segment with realistic values (tests check
+each); free text in a value is shortened to fit, so a long question never costs a second segment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aduan.domain.models import Language
+
+SMS_LIMIT = 160
+# GSM 03.38 basic character set (one septet each) and the extension table (two septets each).
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")
+
+
+def gsm7_length(text: str) -> int | None:
+    """Septets the text needs in GSM-7, or None when it needs UCS-2 (70-character segments)."""
+    length = 0
+    for character in text:
+        if character in GSM7_BASIC:
+            length += 1
+        elif character in GSM7_EXTENDED:
+            length += 2
+        else:
+            return None
+    return length
+
+
+def to_gsm7(text: str) -> str:
+    """Replace what GSM-7 lacks with its nearest plain form (curly quotes, dashes, accents)."""
+    import unicodedata
+
+    replacements = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "}
+    out = []
+    for character in text:
+        character = replacements.get(character, character)
+        if character in GSM7_BASIC or character in GSM7_EXTENDED:
+            out.append(character)
+            continue
+        plain = unicodedata.normalize("NFKD", character).encode("ascii", "ignore").decode()
+        out.append(plain or "?")
+    return "".join(out)
+
+
+_ = dict
+
+SMS: dict[str, dict[str, str]] = {
+    "received": _(
+        id="Aduan: laporan {tracking_id} diterima. Kode akses: {access_code} (rahasiakan). Cek status: kirim CEK {tracking_id}",
+        en="Aduan: report {tracking_id} received. Access code: {access_code} (keep it secret). Status: send CEK {tracking_id}",
+    ),
+    "assigned": _(
+        id="Aduan {tracking_id}: diteruskan ke {agency}. Batas tindak lanjut {due}.",
+        en="Aduan {tracking_id}: forwarded to {agency}. Follow-up due {due}.",
+    ),
+    "status": _(
+        id="Aduan {tracking_id}: {status}. {agency}Batas: {due}.",
+        en="Aduan {tracking_id}: {status}. {agency}Due: {due}.",
+    ),
+    "reply_received": _(
+        id="Aduan {tracking_id}: balasan Anda sudah diterima dan diteruskan ke petugas.",
+        en="Aduan {tracking_id}: your reply was received and passed to the officer.",
+    ),
+    "not_found": _(
+        id="Aduan: laporan {tracking_id} tidak ditemukan. Periksa nomornya, atau kirim CEK saja untuk laporan terakhir Anda.",
+        en="Aduan: report {tracking_id} not found. Check the number, or send CEK alone for your latest report.",
+    ),
+    "typo": _(
+        id="Aduan: nomor laporan {tracking_id} keliru satu karakter. Periksa kembali dan kirim ulang.",
+        en="Aduan: one character of report number {tracking_id} is wrong. Please check and resend.",
+    ),
+    "help_too_short": _(
+        id="Aduan: tulis laporan min. 30 huruf: apa masalahnya, di mana, kapan. Cek laporan: CEK <nomor>. Balas: BALAS <nomor> <pesan>",
+        en="Aduan: write at least 30 letters: what, where, when. Check a report: CEK <number>. Reply: BALAS <number> <message>",
+    ),
+    "help_reply": _(
+        id="Aduan: format balasan: BALAS <nomor laporan> <pesan>. Contoh: BALAS K7MX4-RPA2Q fotonya sudah saya kirim",
+        en="Aduan: to reply send BALAS <report number> <message>. Example: BALAS K7MX4-RPA2Q I sent the photo",
+    ),
+    "info_requested": _(
+        id="Aduan {tracking_id}: {agency} minta info: {question} Jawab: BALAS {tracking_id} <jawaban>",
+        en="Aduan {tracking_id}: {agency} asks: {question} Answer: BALAS {tracking_id} <answer>",
+    ),
+    "responded": _(
+        id="Aduan {tracking_id}: {agency} sudah menanggapi: {response} Belum selesai? BALAS {tracking_id} BELUM",
+        en="Aduan {tracking_id}: {agency} responded: {response} Not solved? BALAS {tracking_id} BELUM",
+    ),
+    "closed": _(
+        id="Aduan {tracking_id}: laporan ditutup. Terima kasih telah melapor.",
+        en="Aduan {tracking_id}: report closed. Thank you for reporting.",
+    ),
+    "new_assignment": _(
+        id="Aduan: laporan baru {tracking_id} ({category}) untuk {agency}. Batas {due}.",
+        en="Aduan: new report {tracking_id} ({category}) for {agency}. Due {due}.",
+    ),
+    "warning": _(
+        id="Aduan: batas tindak lanjut laporan {tracking_id} untuk {agency} tinggal 20% ({due}).",
+        en="Aduan: 80% of the follow-up time for report {tracking_id} at {agency} is used (due {due}).",
+    ),
+    "level_1": _(
+        id="Aduan: batas tindak lanjut laporan {tracking_id} di {agency} TERLEWATI ({due}). Segera tindak lanjuti.",
+        en="Aduan: the follow-up deadline of report {tracking_id} at {agency} PASSED ({due}). Act now.",
+    ),
+    "level_2": _(
+        id="Aduan: eskalasi tingkat 2: laporan {tracking_id} di {agency} belum ditindaklanjuti sejak {due}.",
+        en="Aduan: level 2 escalation: report {tracking_id} at {agency} has had no follow-up since {due}.",
+    ),
+    "level_3": _(
+        id="Aduan: eskalasi tingkat 3: laporan {tracking_id} di {agency} terlambat sejak {due}; diawasi Ombudsman.",
+        en="Aduan: level 3 escalation: report {tracking_id} at {agency} overdue since {due}; Ombudsman oversight.",
+    ),
+    "reopened": _(
+        id="Aduan: laporan {tracking_id} dibuka kembali oleh pelapor: belum selesai. Batas baru {due}.",
+        en="Aduan: report {tracking_id} was reopened by the reporter: not solved. New deadline {due}.",
+    ),
+    "triage": _(
+        id="Aduan: laporan {tracking_id} perlu disposisi oleh {agency}. Batas verifikasi {due}.",
+        en="Aduan: report {tracking_id} needs assignment by {agency}. Verification due {due}.",
+    ),
+}
+
+# Answers to whoever texted us: only ever SMS, so they have no email form.
+SMS_ONLY = frozenset({"help_reply", "help_too_short", "not_found", "typo"})
+
+# Values that are free text and may be shortened to fit one segment, in the order they give way.
+SHRINKABLE = ("question", "response", "agency", "status")
+
+EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
+    "received": _(id="Laporan {tracking_id} diterima", en="Report {tracking_id} received"),
+    "assigned": _(id="Laporan {tracking_id} diteruskan", en="Report {tracking_id} forwarded"),
+    "status": _(id="Status laporan {tracking_id}", en="Status of report {tracking_id}"),
+    "reply_received": _(id="Balasan untuk laporan {tracking_id}", en="Reply to report {tracking_id}"),
+    "info_requested": _(
+        id="Laporan {tracking_id}: informasi tambahan diminta",
+        en="Report {tracking_id}: more information needed",
+    ),
+    "responded": _(id="Laporan {tracking_id} sudah ditanggapi", en="Report {tracking_id} has a response"),
+    "closed": _(id="Laporan {tracking_id} ditutup", en="Report {tracking_id} closed"),
+    "new_assignment": _(id="Laporan baru {tracking_id}", en="New report {tracking_id}"),
+    "triage": _(id="Laporan {tracking_id} perlu disposisi", en="Report {tracking_id} needs assignment"),
+    "reopened": _(id="Laporan {tracking_id} dibuka kembali", en="Report {tracking_id} reopened"),
+    "warning": _(
+        id="Laporan {tracking_id}: batas waktu mendekat", en="Report {tracking_id}: deadline approaching"
+    ),
+    "level_1": _(
+        id="Laporan {tracking_id}: batas waktu terlewati", en="Report {tracking_id}: deadline passed"
+    ),
+    "level_2": _(
+        id="Eskalasi tingkat 2: laporan {tracking_id}", en="Level 2 escalation: report {tracking_id}"
+    ),
+    "level_3": _(
+        id="Eskalasi tingkat 3: laporan {tracking_id}", en="Level 3 escalation: report {tracking_id}"
+    ),
+}
+
+
+def render_sms(template: str, language: Language, values: dict[str, Any]) -> str:
+    """The SMS text in GSM-7, shortening free-text values so that it fits one segment."""
+    pattern = SMS[template].get(language, SMS[template]["id"])
+    values = {name: to_gsm7(str(value)) for name, value in values.items()}
+    text = to_gsm7(pattern.format(**values))
+    for name in SHRINKABLE:
+        overflow = len(text) - SMS_LIMIT
+        if overflow <= 0:
+            break
+        if name in values and f"{{{name}}}" in pattern:
+            keep = max(len(values[name]) - overflow - 3, 8)
+            if keep < len(values[name]):
+                values[name] = values[name][:keep].rstrip() + "..."
+                text = to_gsm7(pattern.format(**values))
+    return text
+
+
+def render_email(template: str, language: Language, values: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of an email (the SMS text is the message's core)."""
+    from html import escape
+
+    subject = EMAIL_SUBJECTS[template].get(language, EMAIL_SUBJECTS[template]["id"]).format(**values)
+    text = SMS[template].get(language, SMS[template]["id"]).format(**values)
+    html = f"<!doctype html><html><body><p>{escape(text)}</p></body></html>"
+    return subject, text, html

@@ -1,0 +1,1 @@
+"""What every handler shares: composition, settings, observability, HTTP and SQS formats."""
