@@ -1,11 +1,15 @@
-/* Aduan: what both citizen pages share: the language switch, calls to the API at this page's
-   own origin, and showing the API's field errors beside their fields.
+/* Aduan: what every page shares (the citizen pages and the operators' console): the language
+   switch, calls to the API at this page's own origin, the API's field errors beside their fields,
+   and how a complaint's times, deadline, status and timeline are shown.
    Plain ES2017 and no dependencies, so that it runs on the cheapest phones without a build step. */
 "use strict";
 window.Aduan = (function () {
   const STRINGS = window.ADUAN_STRINGS;
   const LANGUAGE_KEY = "aduan.lang";
   const TIMEOUT_MS = 30000; // a stalled mobile connection fails visibly, then the citizen retries
+  const OPEN_STATUSES = ["submitted", "needs_triage", "assigned", "in_progress", "waiting_on_citizen", "responded"];
+  // The page's words for a call that failed as a whole; a page may name its own.
+  const FAILURE_KEYS = { network: "err.network", busy: "err.busy", server: "err.server" };
   const listeners = [];
   let language = storedLanguage();
 
@@ -105,6 +109,51 @@ window.Aduan = (function () {
     return data && typeof data.error === "object" && data.error ? data.error : null;
   }
 
+  /* The words for a call that failed as a whole (no connection, too many requests, the server's
+     fault), by FAILURE_KEYS or the page's own `keys`; null when the API's error says what is wrong. */
+  function failureText(result, keys) {
+    const words = Object.assign({}, FAILURE_KEYS, keys);
+    const error = apiError(result);
+    if (result.status === 0) return t(words.network);
+    if (result.status === 429) return (error && error.message) || t(words.busy);
+    if (result.status >= 500 || !error) return t(words.server);
+    return null;
+  }
+
+  /* A reference list of the API (GET /categories, /agencies, /regions): the array the answer holds
+     under `key`, or null when it could not be loaded. */
+  async function loadList(path, key) {
+    const result = await request("GET", path);
+    const data = result.data;
+    return result.status === 200 && data && Array.isArray(data[key]) ? data[key] : null;
+  }
+
+  /* A category of GET /categories, named in the page's language. */
+  function categoryName(category) {
+    return (language === "en" ? category.name_en : category.name_id) || category.code;
+  }
+
+  /* -- the tab's sessionStorage, which the browser may refuse (private mode, storage disabled) -- */
+
+  /* The value kept under `key` for this tab, as it was kept, or null. */
+  function tabValue(key) {
+    try {
+      return JSON.parse(sessionStorage.getItem(key));
+    } catch (error) {
+      return null; // refused or garbled: as if never kept
+    }
+  }
+
+  /* Keeps `value` for this tab (null forgets it); refused storage only means it is not kept. */
+  function setTabValue(key, value) {
+    try {
+      if (value === null) sessionStorage.removeItem(key);
+      else sessionStorage.setItem(key, JSON.stringify(value));
+    } catch (error) {
+      // not kept
+    }
+  }
+
   /* -- field errors: the API names each field by a dotted path of the body ("reporter.phone") -- */
 
   function containerFor(form, field) {
@@ -179,6 +228,12 @@ window.Aduan = (function () {
     return { unknown: unknown, shown: shown };
   }
 
+  /* A detail of an API error as a line of a list: the field's path (for a field the page does not
+     have), then the message. */
+  function detailText(detail) {
+    return (detail.field ? detail.field + ": " : "") + detail.message;
+  }
+
   /* What the page calls a field: its label or legend, without "(optional)". */
   function fieldName(container) {
     const label = container.querySelector(":scope > label, :scope > legend");
@@ -190,6 +245,28 @@ window.Aduan = (function () {
     const target = control.closest("[data-field]") || control;
     control.focus({ preventScroll: true });
     target.scrollIntoView({ block: "start" });
+  }
+
+  /* -- the page -- */
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function setText(id, value) {
+    $(id).textContent = value;
+  }
+
+  /* Focuses `element` and scrolls it to `block` ("start", "center", "nearest") in one move. */
+  function focusInView(element, block) {
+    element.focus({ preventScroll: true });
+    element.scrollIntoView({ block: block });
+  }
+
+  /* Focuses the heading of a view that has just replaced another, from the top of the page. */
+  function focusHeading(heading) {
+    heading.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
   }
 
   function uuid() {
@@ -246,10 +323,87 @@ window.Aduan = (function () {
     return Math.abs(hours) < 48 ? format.format(hours, "hour") : format.format(Math.round(hours / 24), "day");
   }
 
+  function timeElement(iso, short) {
+    const element = document.createElement("time");
+    element.dateTime = iso;
+    element.textContent = formatTime(iso, short);
+    return element;
+  }
+
+  /* -- a complaint as the API shows it (GET /complaints/{id}, /ops/complaints...) -- */
+
+  /* Which deadline runs: the API's clock.kind ("verification", "response", "reply_window") or,
+     without a clock, the one the status implies; null when none does. */
+  function deadlineKind(view) {
+    if (view.clock && view.clock.kind) return view.clock.kind;
+    if (view.status === "submitted" || view.status === "needs_triage") return "verification";
+    if (view.status === "assigned" || view.status === "in_progress") return "response";
+    if (view.status === "responded") return "reply_window";
+    return null;
+  }
+
+  /* The deadline is stopped until the citizen answers a question. */
+  function isPaused(view) {
+    return view.status === "waiting_on_citizen" || Boolean(view.clock && view.clock.paused_at);
+  }
+
+  /* The deadline has passed and the complaint is still open (the API's `overdue` where it says). */
+  function isOverdue(view) {
+    if (typeof view.overdue === "boolean") return view.overdue;
+    const due = new Date(view.due_at).getTime();
+    return Boolean(view.due_at) && !isNaN(due) && due < Date.now() && OPEN_STATUSES.indexOf(view.status) !== -1;
+  }
+
+  /* Empties a deadline's cell and shows in it the moment the deadline falls, or why there is none
+     (`pausedText` while the citizen is asked). True when a moment is shown, for the page to add
+     how near it is. */
+  function showDeadline(cell, view, pausedText) {
+    cell.textContent = "";
+    cell.classList.remove("overdue");
+    if (!view.due_at) {
+      cell.textContent = isPaused(view) ? pausedText : t("r.due.none");
+      return false;
+    }
+    cell.append(timeElement(view.due_at));
+    return true;
+  }
+
+  function escalationLevel(view) {
+    return Math.max(0, Math.min(3, Number(view.escalation_level) || 0));
+  }
+
+  /* A code the API sends, as a part of a class name. */
+  function classPart(value) {
+    return String(value).replace(/[^a-z_]/g, "");
+  }
+
+  function badgeClass(status) {
+    return "badge badge-" + classPart(status);
+  }
+
+  /* The events of a timeline, oldest first. */
+  function chronological(timeline) {
+    return (Array.isArray(timeline) ? timeline.slice() : []).sort(function (a, b) {
+      return String(a.at).localeCompare(String(b.at));
+    });
+  }
+
+  /* One event of a timeline: when, and `text` for what happened. */
+  function timelineItem(event, text) {
+    const item = document.createElement("li");
+    item.className = "event-" + classPart(event.type);
+    const what = document.createElement("p");
+    what.textContent = text;
+    item.append(timeElement(event.at), what);
+    return item;
+  }
+
   return {
+    OPEN_STATUSES: OPEN_STATUSES,
     t: t,
     formatTime: formatTime,
     relative: relative,
+    timeElement: timeElement,
     lang: function () {
       return language;
     },
@@ -258,11 +412,29 @@ window.Aduan = (function () {
     onLanguageChange: onLanguageChange,
     request: request,
     apiError: apiError,
+    failureText: failureText,
+    loadList: loadList,
+    categoryName: categoryName,
+    tabValue: tabValue,
+    setTabValue: setTabValue,
     clearFieldErrors: clearFieldErrors,
     showFieldErrors: showFieldErrors,
+    detailText: detailText,
     fieldName: fieldName,
     focusControl: focusControl,
+    $: $,
+    setText: setText,
+    focusInView: focusInView,
+    focusHeading: focusHeading,
     uuid: uuid,
-    canonicalTrackingId: canonicalTrackingId
+    canonicalTrackingId: canonicalTrackingId,
+    deadlineKind: deadlineKind,
+    isPaused: isPaused,
+    isOverdue: isOverdue,
+    showDeadline: showDeadline,
+    escalationLevel: escalationLevel,
+    badgeClass: badgeClass,
+    chronological: chronological,
+    timelineItem: timelineItem
   };
 })();

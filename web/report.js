@@ -88,21 +88,19 @@
           });
           item.append(link);
         } else {
-          item.textContent = (detail.field ? detail.field + ": " : "") + detail.message;
+          item.textContent = Aduan.detailText(detail);
         }
         list.append(item);
       });
       summary.append(list);
     }
-    summary.focus({ preventScroll: true });
-    summary.scrollIntoView({ block: "start" });
+    Aduan.focusInView(summary, "start");
   }
 
   function showProblem(result) {
+    const failed = Aduan.failureText(result);
+    if (failed) return showSummary(failed, [], []);
     const error = Aduan.apiError(result);
-    if (result.status === 0) return showSummary(t("err.network"), [], []);
-    if (result.status === 429) return showSummary((error && error.message) || t("err.busy"), [], []);
-    if (result.status >= 500 || !error) return showSummary(t("err.server"), [], []);
     // 400, 413, 415, 422: the API's message and details are already in the reader's language.
     const details = Array.isArray(error.details) ? error.details : [];
     const outcome = Aduan.showFieldErrors(form, details);
@@ -114,17 +112,12 @@
     document.getElementById("receipt-id").textContent = data.tracking_id_display || data.tracking_id;
     document.getElementById("receipt-code").textContent = data.access_code;
     document.getElementById("receipt-track").href = "/track.html?id=" + encodeURIComponent(data.tracking_id);
-    try {
-      // The tracking page of this tab fills the code in (a confidential report needs it); never in a URL.
-      sessionStorage.setItem("aduan.code." + data.tracking_id, data.access_code);
-    } catch (error) {
-      // storage disabled: the citizen types the code
-    }
+    // The tracking page of this tab fills the code in (a confidential report needs it); never in a
+    // URL. Where storage is refused the citizen types it.
+    Aduan.setTabValue("aduan.code." + data.tracking_id, data.access_code);
     report.hidden = true;
     receipt.hidden = false;
-    const heading = document.getElementById("receipt-title");
-    heading.focus({ preventScroll: true });
-    window.scrollTo(0, 0);
+    Aduan.focusHeading(document.getElementById("receipt-title"));
   }
 
   form.addEventListener("submit", async function (event) {
@@ -172,16 +165,15 @@
     const chosen = categorySelect.value;
     while (categorySelect.options.length > 1) categorySelect.remove(1);
     categories.forEach(function (category) {
-      const name = Aduan.lang() === "en" ? category.name_en : category.name_id;
-      categorySelect.add(new Option(name || category.code, category.code));
+      categorySelect.add(new Option(Aduan.categoryName(category), category.code));
     });
     categorySelect.value = chosen;
   }
 
   async function loadCategories() {
-    const result = await Aduan.request("GET", "/categories");
-    if (result.status === 200 && result.data && Array.isArray(result.data.categories)) {
-      categories = result.data.categories;
+    const list = await Aduan.loadList("/categories", "categories");
+    if (list) {
+      categories = list;
       renderCategories();
     } // otherwise the system classifies the report: "let the system choose" is always there
   }

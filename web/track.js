@@ -3,45 +3,23 @@
 (function () {
   const Aduan = window.Aduan;
   const t = Aduan.t;
+  const text = Aduan.setText;
   const form = document.getElementById("track-form");
   const idInput = document.getElementById("tracking-id");
   const codeInput = document.getElementById("access-code");
   const status = document.getElementById("track-status");
   const problem = document.getElementById("track-problem");
   const result = document.getElementById("result");
-  const OPEN = ["submitted", "needs_triage", "assigned", "in_progress", "waiting_on_citizen", "responded"];
+  // The citizen's words for each deadline (Aduan.deadlineKind).
+  const DUE_LABELS = { verification: "r.due.verification", response: "r.due.response", reply_window: "r.due.reply" };
   let shown = null; // the complaint on screen, re-read in the new language when it changes
   let busy = false;
 
-  function text(id, value) {
-    document.getElementById(id).textContent = value;
-  }
-
-  function timeElement(iso) {
-    const element = document.createElement("time");
-    element.dateTime = iso;
-    element.textContent = Aduan.formatTime(iso);
-    return element;
-  }
-
-  function dueLabel(state) {
-    if (state === "submitted" || state === "needs_triage") return t("r.due.verification");
-    if (state === "assigned" || state === "in_progress") return t("r.due.response");
-    if (state === "responded") return t("r.due.reply");
-    return t("r.due");
-  }
-
   function renderDue(data) {
     const cell = document.getElementById("r-due");
-    cell.textContent = "";
-    cell.classList.remove("overdue");
-    text("r-due-label", dueLabel(data.status));
-    if (!data.due_at) {
-      cell.textContent = data.status === "waiting_on_citizen" ? t("r.due.paused") : t("r.due.none");
-      return;
-    }
-    cell.append(timeElement(data.due_at));
-    const passed = new Date(data.due_at).getTime() < Date.now() && OPEN.indexOf(data.status) !== -1;
+    text("r-due-label", t(DUE_LABELS[Aduan.deadlineKind(data)] || "r.due"));
+    if (!Aduan.showDeadline(cell, data, t("r.due.paused"))) return;
+    const passed = Aduan.isOverdue(data);
     const when = passed ? t("r.due.passed") + ", " + Aduan.relative(data.due_at) : Aduan.relative(data.due_at);
     if (when) {
       const note = document.createElement("span");
@@ -58,17 +36,17 @@
     text("r-id", data.tracking_id_display || data.tracking_id);
     const badge = document.getElementById("r-status");
     badge.textContent = data.status_text || data.status;
-    badge.className = "badge badge-" + String(data.status).replace(/[^a-z_]/g, "");
+    badge.className = Aduan.badgeClass(data.status);
     text("r-agency", data.agency ? data.agency.name : t("r.agency.none"));
     renderDue(data);
-    const level = Math.max(0, Math.min(3, Number(data.escalation_level) || 0));
+    const level = Aduan.escalationLevel(data);
     text("r-escalation", t("esc." + level));
     document.getElementById("r-escalation").classList.toggle("overdue", level > 0);
     text("r-classification", t("c." + data.classification));
     text("r-category", data.category ? data.category.name : t("r.category.none"));
     const created = document.getElementById("r-created");
     created.textContent = "";
-    if (data.created_at) created.append(timeElement(data.created_at));
+    if (data.created_at) created.append(Aduan.timeElement(data.created_at));
     text("r-privacy", t("privacy." + data.privacy));
     const description = document.getElementById("r-description");
     description.classList.toggle("muted", typeof data.description !== "string");
@@ -77,18 +55,9 @@
 
     const timeline = document.getElementById("r-timeline");
     timeline.textContent = "";
-    (Array.isArray(data.timeline) ? data.timeline.slice() : [])
-      .sort(function (a, b) {
-        return String(a.at).localeCompare(String(b.at));
-      })
-      .forEach(function (event) {
-        const item = document.createElement("li");
-        item.className = "event-" + String(event.type).replace(/[^a-z_]/g, "");
-        const what = document.createElement("p");
-        what.textContent = event.text || event.type;
-        item.append(timeElement(event.at), what);
-        timeline.append(item);
-      });
+    Aduan.chronological(data.timeline).forEach(function (event) {
+      timeline.append(Aduan.timelineItem(event, event.text || event.type));
+    });
     result.hidden = false;
   }
 
@@ -124,20 +93,15 @@
     if (answer.status === 200 && answer.data && answer.data.tracking_id) {
       render(answer.data);
       status.textContent = t("track.loaded");
-      if (opts.focus) {
-        const heading = document.getElementById("result-title");
-        heading.focus({ preventScroll: true });
-        heading.scrollIntoView({ block: "start" });
-      }
+      if (opts.focus) Aduan.focusInView(document.getElementById("result-title"), "start");
       return;
     }
     result.hidden = true;
     shown = null;
     status.textContent = "";
+    const failed = Aduan.failureText(answer);
+    if (failed) return showProblem(failed);
     const error = Aduan.apiError(answer);
-    if (answer.status === 0) return showProblem(t("err.network"));
-    if (answer.status === 429) return showProblem((error && error.message) || t("err.busy"));
-    if (answer.status >= 500 || !error) return showProblem(t("err.server"));
     const details = Array.isArray(error.details) ? error.details : [];
     // invalid_tracking_id: the detail says what is wrong with the ID (one wrong character, or its
     // format), already in the reader's language; shown beside the box it was typed in.
@@ -162,13 +126,9 @@
   const requested = new URLSearchParams(window.location.search).get("id");
   if (requested) {
     idInput.value = requested;
-    try {
-      // Set by the report form of this tab right after filing: the citizen need not retype it.
-      const code = sessionStorage.getItem("aduan.code." + Aduan.canonicalTrackingId(requested));
-      if (code) codeInput.value = code;
-    } catch (error) {
-      // storage disabled
-    }
+    // Kept by the report form of this tab right after filing: the citizen need not retype it.
+    const code = Aduan.tabValue("aduan.code." + Aduan.canonicalTrackingId(requested));
+    if (typeof code === "string") codeInput.value = code;
     lookup({ focus: true }); // the link from the receipt: the report is what the citizen came for
   }
 })();

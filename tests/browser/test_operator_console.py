@@ -123,11 +123,16 @@ def test_an_operator_finds_a_new_report_in_the_inbox_and_responds_from_a_phone(
     expect(row).to_contain_text("Batas waktu:")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
-    row.get_by_role("link", name=complaint["title"]).click()
+    with phone.expect_response(lambda response: response.url.endswith("/regions")) as regions:
+        row.get_by_role("link", name=complaint["title"]).click()
     heading = phone.get_by_role("heading", level=1)
     expect(heading).to_have_text(complaint["title"])
     expect(heading).to_be_focused()
     expect(phone.locator("#c-status")).to_have_text("Diteruskan ke instansi")
+    # The region is named as GET /regions names it, the console holding no names of its own.
+    named = {region["code"]: region["name"] for region in regions.value.json()["regions"]}
+    assert named["36.03"] == "Kabupaten Tangerang"
+    expect(phone.locator("#c-location")).to_contain_text("Kabupaten Tangerang (36.03)")
     # A public report: the agency may see who reported it.
     expect(phone.locator("#c-reporter")).to_contain_text("Siti Aminah")
     expect(phone.locator("#c-timeline")).to_contain_text("Laporan diterima")
