@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from aduan.domain.messages import language_of
+from aduan.domain.api_texts import language_of
 from aduan.domain.models import Language, Status
 from aduan.doors import http_api
 from aduan.doors.runtime import Runtime

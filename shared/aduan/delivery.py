@@ -13,9 +13,9 @@ from datetime import datetime
 
 from aduan.domain.errors import DeliveryFailed, RetryLater
 from aduan.domain.models import Actor, Role, TimelineEvent
+from aduan.domain.notification_texts import render_email, render_sms
 from aduan.domain.notifications import Channel, Notification
 from aduan.domain.ports import Channels, Directory, Ledger, Timeline
-from aduan.domain.templates import render_email, render_sms
 
 LEASE_SECONDS = 120  # longer than the notification function's timeout
 MAX_BACKOFF_SECONDS = 900  # SQS's longest visibility change that still keeps a retry prompt

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from aduan.citizen import FollowUp, act_as_citizen
 from aduan.domain import sms_commands
+from aduan.domain.api_texts import status_text
 from aduan.domain.deadlines import due_text
 from aduan.domain.errors import DomainError, InvalidTrackingId, NotFound
-from aduan.domain.messages import status_text
 from aduan.domain.models import Channel, Complaint, Status
 from aduan.domain.notifications import for_citizen, to_sender
 from aduan.domain.ports import ComplaintRepository, MessageQueue

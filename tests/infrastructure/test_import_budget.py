@@ -47,15 +47,19 @@ NOT_IN = {
         "aduan.domain.lifecycle",
     },
     # Workers have no HTTP routes; only the HTTP doors pay for Powertools' event handler.
-    "routing": {"aws_lambda_powertools.event_handler", "aduan.domain.templates", "aduan.doors.http_api"},
+    "routing": {
+        "aws_lambda_powertools.event_handler",
+        "aduan.domain.notification_texts",
+        "aduan.doors.http_api",
+    },
     "delivery": {
         "aws_lambda_powertools.event_handler",
         "aduan.domain.effects",
         "aduan.domain.routing_decision",
     },
     "escalation": {"aws_lambda_powertools.event_handler", "aduan.domain.routing_decision"},
-    "intake": {"aduan.domain.routing_decision", "aduan.domain.templates"},
-    "operations": {"aduan.domain.routing_decision", "aduan.domain.templates"},
+    "intake": {"aduan.domain.routing_decision", "aduan.domain.notification_texts"},
+    "operations": {"aduan.domain.routing_decision", "aduan.domain.notification_texts"},
     "sms_intake": {"aduan.domain.routing_decision"},
 }
 ENVIRONMENT = {

@@ -54,11 +54,19 @@ def test_the_tree_keeps_every_contract(tree: Path) -> None:
         ("shared/aduan/domain/models.py", "import boto3", "The domain is pure"),
         ("shared/aduan/domain/deadlines.py", "from aduan.aws import clients", "The domain is pure"),
         ("shared/aduan/domain/views.py", "import aws_lambda_powertools", "The domain is pure"),
-        ("shared/aduan/routing.py", "from aduan.aws.complaint_store import DynamoComplaintStore", "Use cases"),
+        (
+            "shared/aduan/routing.py",
+            "from aduan.aws.complaint_store import DynamoComplaintStore",
+            "Use cases",
+        ),
         ("shared/aduan/escalation.py", "from aduan.doors.runtime import Runtime", "Use cases"),
         ("shared/aduan/aws/queues.py", "from aduan import routing", "Adapters import no use case"),
         ("shared/aduan/intake.py", "import aduan_local.stack", "The Lambda layer ships alone"),
-        ("shared/aduan/domain/tracking.py", "from aduan.domain import views", "No module imports in a circle"),
+        (
+            "shared/aduan/domain/tracking.py",
+            "from aduan.domain import views",
+            "No module imports in a circle",
+        ),
         ("infra/aduan_local/httpapi.py", "from aduan_local import gateway", "No module imports in a circle"),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aduan.domain.models import Language
-from aduan.domain.templates import (
+from aduan.domain.notification_texts import (
     EMAIL_SUBJECTS,
     SMS,
     SMS_ONLY,

@@ -1,7 +1,7 @@
 """Notifications: who is told what. A notification names its recipient by role (the citizen, an
 agency's contact, whoever texted) rather than by address: queues and logs carry no phone numbers
 or emails; the delivery use case looks the address up when it sends. The words are in
-`aduan.domain.templates`.
+`aduan.domain.notification_texts`.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aduan.domain.api_texts import CHANNELS, ESCALATION_RECIPIENTS, EVENTS, render, status_text
 from aduan.domain.lifecycle import OPERATOR_ACTIONS, allowed_actions
-from aduan.domain.messages import CHANNELS, ESCALATION_RECIPIENTS, EVENTS, render, status_text
 from aduan.domain.models import Actor, Complaint, ComplaintSummary, Language, Privacy, Role, TimelineEvent
 from aduan.domain.ports import Names
 from aduan.domain.tracking import display_form

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from aduan.aws.clients import error_code
+from aduan.domain.api_texts import error_text, language_of
 from aduan.domain.errors import DomainError
-from aduan.domain.messages import error_text, language_of
 from aduan.domain.models import Language
 
 STATUS_BY_CODE = {
