@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from aduan_local.template import OFFLINE_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # The AWS clients each function creates at import or on its first request.
@@ -47,22 +49,6 @@ ADAPTERS = {
     "operations": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
 }
 
-ENVIRONMENT = {
-    "TABLE_NAME": "t",
-    "ROUTING_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/r",
-    "NOTIFICATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/n",
-    "ESCALATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/e",
-    "REPORTER_KEY_SECRET_ARN": "arn:s",
-    "SMS_TOKEN_SECRET_ARN": "arn:t",
-    "WEBHOOK_SECRET_ARN": "arn:w",
-    "SENDER_EMAIL": "no-reply@aduan.example",
-    "USER_POOL_CLIENT_ID": "c",
-    "AWS_DEFAULT_REGION": "ap-southeast-3",
-    "AWS_REGION": "ap-southeast-3",
-    "AWS_ACCESS_KEY_ID": "bench",
-    "AWS_SECRET_ACCESS_KEY": "bench",
-    "POWERTOOLS_SERVICE_NAME": "aduan",
-}
 
 FUNCTION = """
 import sys, time
@@ -138,7 +124,7 @@ print(" ".join(sorted(set(sys.modules) & {modules!r})))
 def _output(source: str) -> str:
     return subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", source],
-        env={**ENVIRONMENT, "PATH": os.environ.get("PATH", "")},
+        env={**OFFLINE_ENVIRONMENT, "PATH": os.environ.get("PATH", "")},
         capture_output=True,
         text=True,
         check=True,

@@ -14,6 +14,25 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
+# Every variable the template gives a function, with values that reach no AWS: for loading a
+# handler in a fresh process to time it (bench/cold_start.py) or to see what it imports.
+OFFLINE_ENVIRONMENT = {
+    "TABLE_NAME": "t",
+    "ROUTING_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/r",
+    "NOTIFICATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/n",
+    "ESCALATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/e",
+    "REPORTER_KEY_SECRET_ARN": "arn:s",
+    "SMS_TOKEN_SECRET_ARN": "arn:t",
+    "WEBHOOK_SECRET_ARN": "arn:w",
+    "SENDER_EMAIL": "no-reply@aduan.example",
+    "USER_POOL_CLIENT_ID": "c",
+    "AWS_DEFAULT_REGION": "ap-southeast-3",
+    "AWS_REGION": "ap-southeast-3",
+    "AWS_ACCESS_KEY_ID": "offline",
+    "AWS_SECRET_ACCESS_KEY": "offline",
+    "POWERTOOLS_SERVICE_NAME": "aduan",
+}
+
 _SCALAR_TAGS = {"Ref": "Ref", "Condition": "Condition"}
 _FUNCTION_TAGS = (
     "GetAtt",

@@ -1,5 +1,7 @@
 """Aduan: complaints about public services, handled on time.
 
-Domain modules (models, tracking, workdays, deadlines, lifecycle) do no I/O and import no boto3;
-adapters under `aduan.aws` are the only code that speaks to AWS.
+The use cases are the modules of this package, one per job and named as its function
+(`functions/<job>/app.py` calls `aduan/<job>.py`); `aduan.domain` holds the pure rules,
+`aduan.doors` what every handler shares, `aduan.aws` the only code that speaks to AWS.
+Imports point down only (docs/architecture.md, "The map").
 """

@@ -7,21 +7,13 @@ complaint model: a check that finds nothing due costs the queries and nothing el
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
+
+from aduan.domain.ports import BatchQueue, DueIndex
 
 BATCH = 10
-
-
-class DueIndex(Protocol):
-    shards: int
-
-    def due_in_shard(self, shard: int, now: datetime) -> Iterator[str]: ...
-
-
-class BatchQueue(Protocol):
-    def send_batch(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
 
 def find_due(

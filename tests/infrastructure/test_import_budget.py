@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from aduan_local.template import OFFLINE_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = sorted(path.name for path in (ROOT / "functions").iterdir() if (path / "app.py").exists())
 USE_CASES = {
@@ -62,18 +64,6 @@ NOT_IN = {
     "operations": {"aduan.domain.routing_decision", "aduan.domain.notification_texts"},
     "sms_intake": {"aduan.domain.routing_decision"},
 }
-ENVIRONMENT = {
-    "TABLE_NAME": "t",
-    "ROUTING_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/r",
-    "NOTIFICATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/n",
-    "ESCALATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/e",
-    "REPORTER_KEY_SECRET_ARN": "arn:s",
-    "SMS_TOKEN_SECRET_ARN": "arn:t",
-    "WEBHOOK_SECRET_ARN": "arn:w",
-    "SENDER_EMAIL": "no-reply@aduan.example",
-    "USER_POOL_CLIENT_ID": "c",
-    "AWS_DEFAULT_REGION": "ap-southeast-3",
-}
 PROBE = "import json, sys; sys.path.insert(0, '.'); import app; print(json.dumps(sorted(sys.modules)))"
 
 
@@ -82,7 +72,7 @@ def loaded_by(function: str) -> set[str]:
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=ROOT / "functions" / function,
-        env={**os.environ, **ENVIRONMENT},
+        env={**os.environ, **OFFLINE_ENVIRONMENT},
         capture_output=True,
         text=True,
         timeout=60,
