@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aduan.changes import save_change, write_change
 from aduan.domain import effects
-from aduan.domain.effects import calendar_for, next_due_at
 from aduan.domain.errors import Conflict, NotFound, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Language, Privacy, Role, Status
@@ -64,9 +64,8 @@ def reply_as_citizen(
         changed, event = apply(
             complaint, action, Actor(role=Role.CITIZEN), now, changes=effect.changes, data=effect.data
         )
-        calendar = calendar_for(changed, reference)
         try:
-            return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+            return save_change(changed, [event], complaints=complaints, reference=reference)
         except Conflict:
             # Routing or an operator changed it meanwhile: the reply still belongs on it.
             complaint = complaints.get(complaint.tracking_id)
@@ -128,14 +127,16 @@ def act_as_citizen(
         changed, event = apply(
             complaint, Action.RATE, citizen, now, changes={"rating": request.rating}, data=data
         )
-        calendar = calendar_for(changed, reference)
-        return complaints.save(changed, [event], next_due_at=next_due_at(changed, calendar))
+        return save_change(changed, [event], complaints=complaints, reference=reference)
     # Reopen: the response did not solve it, within the reply window only.
     cause = f"reopen:{complaint.tracking_id}:v{complaint.version}"
     effect = effects.reopen(complaint, request.text or "", reference, now, cause)
     changed, event = apply(complaint, Action.REOPEN, citizen, now, changes=effect.changes, data=effect.data)
-    for notification in effect.notifications:
-        notifications.send(notification.model_dump(mode="json"))
-    return complaints.save(
-        changed, [event], next_due_at=next_due_at(changed, calendar_for(changed, reference))
+    return write_change(
+        changed,
+        [event],
+        effect.notifications,
+        complaints=complaints,
+        notifications=notifications,
+        reference=reference,
     )

@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from aduan.changes import write_change
 from aduan.domain.deadlines import ROUTING_GRACE, Step, due_steps
-from aduan.domain.effects import auto_close, calendar_for, escalation_step, next_due_at
+from aduan.domain.effects import auto_close, calendar_for, escalation_step
 from aduan.domain.errors import Conflict
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Role, Status, TimelineEvent
@@ -78,13 +79,16 @@ def _escalate_once(
         taken.append(step.value)
     if not taken:
         return Escalated([], complaint.agency_id)
-    for notification in planned:
-        notifications.send(notification.model_dump(mode="json"))
-    following = next_due_at(changed, calendar)
-    if changed.status is Status.SUBMITTED:
-        sweep = now + ROUTING_GRACE
-        following = min(following, sweep) if following else sweep
-    complaints.save(changed, events, next_due_at=following)
+    sweep = now + ROUTING_GRACE if changed.status is Status.SUBMITTED else None
+    write_change(
+        changed,
+        events,
+        planned,
+        complaints=complaints,
+        notifications=notifications,
+        reference=reference,
+        due=sweep,
+    )
     if reroute:  # after the write, so that routing never races the sweeper's own write
         # Whether intake queued the acknowledgement is not known here: routing sends the outbox
         # again, and the notification worker delivers each message once.

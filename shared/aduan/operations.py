@@ -16,9 +16,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aduan.changes import write_change
 from aduan.domain import effects
 from aduan.domain.deadlines import ResponseTrack
-from aduan.domain.effects import calendar_for, next_due_at
 from aduan.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from aduan.domain.lifecycle import Action, apply, in_scope
 from aduan.domain.models import (
@@ -110,10 +110,13 @@ def act(
     action = Action(request.action)
     effect = _effect(action, request, complaint, actor, reference, now)
     changed, event = apply(complaint, action, actor, now, changes=effect.changes, data=effect.data)
-    for notification in effect.notifications:
-        notifications.send(notification.model_dump(mode="json"))
-    return complaints.save(
-        changed, [event], next_due_at=next_due_at(changed, calendar_for(changed, reference))
+    return write_change(
+        changed,
+        [event],
+        effect.notifications,
+        complaints=complaints,
+        notifications=notifications,
+        reference=reference,
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from aduan.domain.effects import assignment, calendar_for, next_due_at, triage
+from aduan.changes import write_change
+from aduan.domain.effects import assignment, triage
 from aduan.domain.errors import Conflict
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Location, Role, Status, TimelineEvent
@@ -51,11 +52,14 @@ def route_complaint(
         if complaint.status is not Status.SUBMITTED:
             return Routed("already_routed", complaint)
         changed, event, planned = _routed(complaint, reference, now)
-        for notification in planned:
-            notifications.send(notification.model_dump(mode="json"))
         try:
-            saved = complaints.save(
-                changed, [event], next_due_at=next_due_at(changed, calendar_for(changed, reference))
+            saved = write_change(
+                changed,
+                [event],
+                planned,
+                complaints=complaints,
+                notifications=notifications,
+                reference=reference,
             )
         except Conflict:
             continue  # the sweeper, an operator or another delivery wrote first: look again

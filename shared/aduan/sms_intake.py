@@ -10,6 +10,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from aduan.changes import queue
 from aduan.citizen import FollowUp, act_as_citizen
 from aduan.domain import sms_commands
 from aduan.domain.api_texts import status_text
@@ -40,28 +41,28 @@ def receive_sms(
         return _report(message, command, cause, now, reference, complaints, routing, notifications)
     if isinstance(command, sms_commands.Help):
         template = "help_reply" if command.reason == "reply_without_text" else "help_too_short"
-        notifications.send(to_sender(message.sender, template, cause).model_dump(mode="json"))
+        queue(notifications, [to_sender(message.sender, template, cause)])
         return f"help:{command.reason}"
     try:
         complaint = _find(command.tracking_id, message.sender, complaints)
     except InvalidTrackingId as error:
         template = "typo" if error.details.get("reason") == "check" else "not_found"
         answer = to_sender(message.sender, template, cause, tracking_id=command.tracking_id or "")
-        notifications.send(answer.model_dump(mode="json"))
+        queue(notifications, [answer])
         return "unknown_id"
     except NotFound:
         answer = to_sender(message.sender, "not_found", cause, tracking_id=command.tracking_id or "")
-        notifications.send(answer.model_dump(mode="json"))
+        queue(notifications, [answer])
         return "not_found"
     if isinstance(command, sms_commands.Check):
         values = status_values(complaint, reference)
-        notifications.send(for_citizen(complaint, "status", cause, **values).model_dump(mode="json"))
+        queue(notifications, [for_citizen(complaint, "status", cause, **values)])
         return "status"
     request = _follow_up(command.text, complaint)
     act_as_citizen(
         request, complaint, complaints=complaints, reference=reference, notifications=notifications, now=now
     )
-    notifications.send(for_citizen(complaint, "reply_received", cause).model_dump(mode="json"))
+    queue(notifications, [for_citizen(complaint, "reply_received", cause)])
     return request.kind
 
 
@@ -119,7 +120,7 @@ def _report(
             idempotency_key=cause,
         )
     except (ValidationError, DomainError):
-        notifications.send(to_sender(message.sender, "help_too_short", cause).model_dump(mode="json"))
+        queue(notifications, [to_sender(message.sender, "help_too_short", cause)])
         return "refused"
     return "replayed" if receipt.replayed else "report"
 
