@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aduan.domain.models import Agency, AgencyKind, Complaint, Location, Reporter
@@ -55,3 +57,14 @@ def with_province_education_rule(reference: ReferenceData) -> ReferenceData:
         regions=reference.regions,
         keywords=reference.keywords,
     )
+
+
+SEED = Path(__file__).resolve().parents[1] / "infra" / "seed"
+
+
+@cache
+def seed() -> ReferenceData:
+    """The real seed (infra/seed), read once per session: agencies such as kab-tangerang.disdukcapil."""
+    from aduan.domain.reference import load_seed
+
+    return load_seed(SEED)

@@ -1,0 +1,342 @@
+"""In-memory adapters for the ports of `aduan.domain.ports`, held to the DynamoDB ones by
+tests/integration/test_fakes_contract.py. Each can inject the failure a story needs: another
+writer between a read and a save, a queue that is down, a channel that fails."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aduan.domain.errors import Conflict, DeliveryFailed, NotFound
+from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
+from aduan.domain.ports import Channels, Idempotency, Page
+from aduan.domain.tracking import reporter_key
+from aduan.domain.workdays import iso
+
+
+class Unavailable(Exception):
+    """What a fake queue raises when it was told to fail (SQS would raise a ClientError)."""
+
+
+class ConditionFailed(Exception):
+    """A ledger write whose condition does not hold (DynamoDB's ConditionalCheckFailed)."""
+
+
+def _stamp(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the store's sort-key form
+
+
+def _copy(model: Any) -> Any:
+    """A model as it comes back from the table: through JSON, so what does not round-trip shows."""
+    return type(model).model_validate_json(model.model_dump_json())
+
+
+def _json(message: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(message))
+    return copied
+
+
+class FakeComplaintStore:
+    """ComplaintRepository (and DueIndex) in memory, with the store's conditions and key orders."""
+
+    def __init__(self, *, reporter_secret: bytes = b"fake-secret", shards: int = 4) -> None:
+        self.shards = shards
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)  # the store reads the wall clock
+        self.saves: list[tuple[Complaint, list[TimelineEvent]]] = []  # every successful save
+        self._secret = reporter_secret
+        self._complaints: dict[str, Complaint] = {}
+        self._due: dict[str, datetime] = {}
+        self._events: dict[str, dict[str, TimelineEvent]] = {}
+        self._outboxes: dict[str, list[dict[str, Any]]] = {}
+        self._idempotency: dict[str, Idempotency] = {}
+        self._meanwhile: list[Callable[[], object]] = []
+        self._conflicts = 0
+
+    # -- failures to inject --------------------------------------------------------------------
+
+    def meanwhile(self, write: Callable[[], object]) -> None:
+        """Run `write` (another writer) just before the next save, which then meets its change."""
+        self._meanwhile.append(write)
+
+    def conflict_on_next_save(self) -> None:
+        """Another writer changes the next saved complaint first (its version, nothing else)."""
+        self._conflicts += 1
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def create(
+        self,
+        complaint: Complaint,
+        event: TimelineEvent,
+        *,
+        next_due_at: datetime | None,
+        idempotency: Idempotency | None = None,
+        outbox: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        tracking_id = complaint.tracking_id
+        if tracking_id in self._complaints:
+            raise Conflict("the complaint was changed by someone else; read it again", item="complaint")
+        # Present until TTL deletes it, expired or not: the table's condition does not look at expiry.
+        if idempotency is not None and idempotency.key in self._idempotency:
+            raise Conflict("the complaint was changed by someone else; read it again", item="idempotency")
+        self._put(complaint, [event], next_due_at)
+        if idempotency is not None:
+            whole_seconds = idempotency.expires_at.replace(microsecond=0)
+            self._idempotency[idempotency.key] = replace(idempotency, expires_at=whole_seconds)
+        if outbox:
+            self._outboxes[tracking_id] = [_json(message) for message in outbox]
+
+    def save(
+        self, complaint: Complaint, events: Sequence[TimelineEvent], *, next_due_at: datetime | None
+    ) -> Complaint:
+        while self._meanwhile:
+            self._meanwhile.pop(0)()
+        stored = self._complaints.get(complaint.tracking_id)
+        if stored is not None and self._conflicts:
+            self._conflicts -= 1
+            stored = self._complaints[stored.tracking_id] = stored.model_copy(
+                update={"version": stored.version + 1}
+            )
+        if stored is None or stored.version != complaint.version:
+            raise Conflict("the complaint was changed by someone else; read it again", item="complaint")
+        changed = complaint.model_copy(update={"version": complaint.version + 1})
+        self._put(changed, events, next_due_at)
+        self.saves.append((changed, list(events)))
+        return changed
+
+    def _put(
+        self, complaint: Complaint, events: Sequence[TimelineEvent], next_due_at: datetime | None
+    ) -> None:
+        tracking_id = complaint.tracking_id
+        self._complaints[tracking_id] = _copy(complaint)
+        self._due.pop(tracking_id, None)
+        if next_due_at is not None:
+            self._due[tracking_id] = next_due_at
+        timeline = self._events.setdefault(tracking_id, {})
+        for n, event in enumerate(events):
+            timeline[f"{_stamp(event.at)}#v{complaint.version:06d}#{n:02d}"] = _copy(event)
+
+    def append_event(self, tracking_id: str, event: TimelineEvent, event_id: str) -> None:
+        # Keyed, as in the table, by the event's time and its ID.
+        self._events.setdefault(tracking_id, {}).setdefault(f"{_stamp(event.at)}#{event_id}", _copy(event))
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, tracking_id: str) -> Complaint:
+        if tracking_id not in self._complaints:
+            raise NotFound("no complaint with this tracking ID")
+        return self._complaints[tracking_id]
+
+    def timeline(self, tracking_id: str) -> list[TimelineEvent]:
+        events = self._events.get(tracking_id, {})
+        return [_copy(events[key]) for key in sorted(events)]
+
+    def get_with_timeline(self, tracking_id: str) -> tuple[Complaint, list[TimelineEvent]]:
+        return self.get(tracking_id), self.timeline(tracking_id)
+
+    def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
+        return [_json(message) for message in self._outboxes.get(tracking_id, [])]
+
+    def idempotent_response(self, key: str) -> Idempotency | None:
+        record = self._idempotency.get(key)
+        return record if record is not None and record.expires_at >= self.now() else None
+
+    def due_in_shard(self, shard: int, now: datetime) -> Iterator[str]:
+        due = [
+            (iso(at), tracking_id)
+            for tracking_id, at in self._due.items()
+            if self._shard(tracking_id) == shard
+        ]
+        yield from (tracking_id for at, tracking_id in sorted(due) if at <= iso(now))
+
+    def due(self, now: datetime) -> Iterator[str]:
+        for shard in range(self.shards):
+            yield from self.due_in_shard(shard, now)
+
+    def _shard(self, tracking_id: str) -> int:
+        return int.from_bytes(hashlib.sha256(tracking_id.encode()).digest()[:4], "big") % self.shards
+
+    def inbox(self, agency_id: str, status: Status, *, limit: int = 50, cursor: str | None = None) -> Page:
+        rows = sorted(self._held(agency_id, status), key=_inbox_key, reverse=True)
+        if cursor:
+            after = tuple(json.loads(base64.urlsafe_b64decode(cursor)))
+            rows = [row for row in rows if _inbox_key(row) < after]
+        page = rows[:limit]
+        # As DynamoDB does: a full page has a cursor, even when nothing follows it.
+        following = json.dumps(_inbox_key(page[-1])).encode() if len(page) == limit else None
+        return Page(
+            [_summary(row) for row in page],
+            base64.urlsafe_b64encode(following).decode() if following else None,
+        )
+
+    def filed_between(
+        self, agency_id: str, status: Status, start: datetime, end: datetime
+    ) -> list[ComplaintSummary]:
+        rows = sorted(self._held(agency_id, status), key=_inbox_key)
+        return [_summary(row) for row in rows if start <= row.created_at < end]
+
+    def by_reporter_phone(self, phone_e164: str) -> list[str]:
+        key = reporter_key(phone_e164, self._secret)
+        mine = [
+            complaint
+            for complaint in self._complaints.values()
+            if complaint.reporter.phone and reporter_key(complaint.reporter.phone, self._secret) == key
+        ]
+        return [complaint.tracking_id for complaint in sorted(mine, key=_inbox_key, reverse=True)]
+
+    def _held(self, agency_id: str, status: Status) -> list[Complaint]:
+        return [c for c in self._complaints.values() if c.agency_id == agency_id and c.status is status]
+
+
+def _inbox_key(complaint: Complaint) -> tuple[str, str]:
+    return _stamp(complaint.created_at), complaint.tracking_id
+
+
+def _summary(complaint: Complaint) -> ComplaintSummary:
+    return ComplaintSummary.model_validate(complaint.model_dump(mode="json"))
+
+
+# -- delivery ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    state: str  # in_progress or done
+    lease_until: int | None = None  # whole seconds, as the table keeps it
+    outcome: str | None = None
+
+
+class FakeLedger:
+    """The notification ledger: claims are leases in whole seconds; settled means never again."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, Claim] = {}
+
+    def claim(self, notification_id: str, now: datetime, lease_seconds: int) -> str:
+        held, second = self.claims.get(notification_id), int(now.timestamp())
+        if held is None or (held.state == "in_progress" and (held.lease_until or 0) < second):
+            self.claims[notification_id] = Claim("in_progress", second + lease_seconds)
+            return "claimed"
+        return "busy" if held.state == "in_progress" else "done"
+
+    def settle(self, notification_id: str, outcome: str) -> None:
+        if notification_id not in self.claims:
+            raise ConditionFailed("settle never creates a claim")
+        self.claims[notification_id] = Claim("done", outcome=outcome)
+
+    def release(self, notification_id: str) -> None:
+        held = self.claims.get(notification_id)
+        if held is None or held.state != "in_progress":
+            raise ConditionFailed("only a claim in progress is released")
+        del self.claims[notification_id]
+
+
+class FakeQueue:
+    """MessageQueue, RetryQueue and BatchQueue: keeps what was sent (as JSON, as SQS would)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.delays: list[int] = []
+        self.held_back: list[tuple[str, int]] = []
+        self.batches: list[list[dict[str, Any]]] = []
+        self._failures = 0
+        self._refusals = 0
+        self._received = 0
+
+    def fail(self, times: int = 1) -> None:
+        """The next `times` sends raise Unavailable and send nothing."""
+        self._failures += times
+
+    def refuse_next_batch(self) -> None:
+        """The next batch is answered with every one of its messages refused."""
+        self._refusals += 1
+
+    def send(self, message: dict[str, Any], *, delay_seconds: int = 0) -> None:
+        if self._failures:
+            self._failures -= 1
+            raise Unavailable("the queue is unavailable")
+        self.sent.append(_json(message))
+        self.delays.append(delay_seconds)
+
+    def hold_back(self, receipt_handle: str, seconds: int) -> None:
+        self.held_back.append((receipt_handle, seconds))
+
+    def send_batch(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(messages) > 10:
+            raise ValueError("a batch takes up to ten messages")
+        if self._refusals:
+            self._refusals -= 1
+            return list(messages)
+        self.batches.append([_json(message) for message in messages])
+        self.sent += self.batches[-1]
+        return []
+
+    def receive(self) -> list[dict[str, Any]]:
+        """The messages sent since the last receive, as the consumer gets them."""
+        fresh, self._received = self.sent[self._received :], len(self.sent)
+        return fresh
+
+
+@dataclass
+class _FakeChannel:
+    sent: list[tuple[Any, ...]] = field(default_factory=list)
+    attempts: int = 0
+    _failures: list[DeliveryFailed] = field(default_factory=list)
+
+    def fail(self, reason: str = "unavailable", *, permanent: bool = False, times: int = 1) -> None:
+        """The next `times` sends raise DeliveryFailed(reason, permanent=permanent)."""
+        self._failures += [DeliveryFailed(reason, permanent=permanent) for _ in range(times)]
+
+    def _deliver(self, *message: Any) -> str:
+        self.attempts += 1
+        if self._failures:
+            raise self._failures.pop(0)
+        self.sent.append(message)
+        return f"{type(self).__name__.lower()}-{len(self.sent)}"
+
+
+class FakeSms(_FakeChannel):
+    def send(self, to: str, text: str) -> str:
+        return self._deliver(to, text)
+
+
+class FakeEmail(_FakeChannel):
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        return self._deliver(to, subject, text, html)
+
+
+class FakeWebhook(_FakeChannel):
+    def send(self, url: str, payload: dict[str, Any]) -> str:
+        return self._deliver(url, _json(payload))
+
+
+def channels(sms: FakeSms, email: FakeEmail, webhook: FakeWebhook) -> Channels:
+    """The three fake channels as the delivery use case takes them."""
+    return Channels(sms=sms, email=email, webhook=webhook)
+
+
+if TYPE_CHECKING:  # mypy holds each fake to the ports it stands for
+    from aduan.domain.ports import (
+        BatchQueue,
+        ComplaintRepository,
+        DueIndex,
+        EmailSender,
+        Ledger,
+        RetryQueue,
+        SmsSender,
+        WebhookSender,
+    )
+
+    _store: ComplaintRepository = FakeComplaintStore()
+    _due_index: DueIndex = FakeComplaintStore()
+    _ledger: Ledger = FakeLedger()
+    _queue: RetryQueue = FakeQueue()
+    _batches: BatchQueue = FakeQueue()
+    _sms: SmsSender = FakeSms()
+    _email: EmailSender = FakeEmail()
+    _webhook: WebhookSender = FakeWebhook()
