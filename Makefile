@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The package indexes configured on some machines are noisy about missing local mirrors.
 PIP := $(BIN)/pip --disable-pip-version-check --quiet
 
-.PHONY: test lint build run bench clean holidays deploy-web openapi soak
+.PHONY: test lint build run bench clean holidays deploy-web deploy-edge openapi soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ stack_output = $(shell aws cloudformation describe-stacks --stack-name $(STACK) 
 deploy-web:
 	aws s3 sync web/ s3://$(call stack_output,WebBucketName)/ --delete --cache-control "public, max-age=300"
 	aws cloudfront create-invalidation --distribution-id $(call stack_output,WebDistributionId) --paths '/*'
+
+# Outside us-east-1, before the first `sam deploy`: the CLOUDFRONT web ACL (AWS WAF's rate limits)
+# can only be made in us-east-1. Prints its ARN: pass it as EdgeWebAclArn (docs/deploy.md).
+deploy-edge: $(VENV)/.installed-dev
+	mkdir -p .aws-sam
+	$(BIN)/python infra/build/edge_template.py > .aws-sam/edge.json
+	aws cloudformation deploy --region us-east-1 --stack-name $(STACK)-edge --template-file .aws-sam/edge.json \
+		$(if $(EDGE_REPORTS),--parameter-overrides EdgeReportsPerFiveMinutes=$(EDGE_REPORTS))
+	aws cloudformation describe-stacks --region us-east-1 --stack-name $(STACK)-edge \
+		--query "Stacks[0].Outputs[?OutputKey=='WebAclArn'].OutputValue" --output text
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

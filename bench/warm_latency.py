@@ -49,12 +49,13 @@ from botocore import xform_name
 from botocore.client import BaseClient
 
 from aduan_local.client import example_report, free_port
+from aduan_local.edge import edge_from_template
 from aduan_local.events import sqs_record, sqs_sources
 from aduan_local.functions import FunctionSpec, _lambda_environment, function_specs
 from aduan_local.httpapi import http_routes, request_event
 from aduan_local.resources import Resources, emulator_client, provision
 from aduan_local.seed import reference_seeder
-from aduan_local.stack import REGION, StackOptions, emulator
+from aduan_local.stack import GENEROUS_PARAMETERS, REGION, StackOptions, emulator
 from aduan_local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,7 +183,7 @@ class Bench:
             self.endpoint,
             region=REGION,
             stack_name="bench",
-            parameters=StackOptions().parameters,
+            parameters={**GENEROUS_PARAMETERS, **StackOptions().parameters},  # one reporter, many reports
         )
         reference_seeder()(self.resources)
         specs = function_specs(template, self.resources, ROOT)
@@ -194,6 +195,8 @@ class Bench:
             s for s in sqs_sources(specs, self.resources) if s.function == "RoutingFunction"
         )
         self.sqs = emulator_client("sqs", self.endpoint, REGION)
+        secrets = emulator_client("secretsmanager", self.endpoint, REGION)
+        self.edge = edge_from_template(template, self.resources, secrets)  # CloudFront's headers
         self.created: list[str] = []
         self.dynamodb = emulator_client("dynamodb", self.endpoint, REGION)
 
@@ -235,7 +238,9 @@ class Bench:
             method="POST",
             raw_path="/complaints",
             raw_query="",
-            headers=[("content-type", "application/json"), ("host", "api.aduan.local")],
+            headers=self.edge.forward(
+                [("content-type", "application/json"), ("host", "api.aduan.local")], "203.0.113.7"
+            ),
             body=json.dumps(REPORT).encode(),
             source_ip="203.0.113.7",
             claims=None,

@@ -6,7 +6,6 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,7 +17,6 @@ from aduan_local.template import create_table, load_template
 from tests.privacy import IDENTITIES
 
 REGION = "ap-southeast-3"  # Jakarta
-STACK_TEST_TEMPLATE = Path(__file__).parent / "e2e" / "stack" / "template.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +53,8 @@ def complaints_table(dynamodb: Any, template: dict[str, Any]) -> str:
     return name
 
 
-# -- the local stack, for end-to-end and browser tests (one of each per session) ---------------
+# -- the local stack, for end-to-end and browser tests (one per session; the stack's own tests
+# start another on their small template: tests/local_stack/conftest.py) -------------------------
 
 
 class LogCapture(logging.Handler):
@@ -87,16 +86,6 @@ def no_reporter_identity_in_any_log(stack_logs: LogCapture) -> Iterator[None]:
     leaks = IDENTITIES.leaks(stack_logs.lines)
     shown = "\n".join(f"  {identity!r} in: {line[:300]}" for identity, line in leaks[:10])
     assert not leaks, f"{len(leaks)} log lines carry a reporter's identity:\n{shown}"
-
-
-@pytest.fixture(scope="session")
-def test_stack(stack_logs: LogCapture) -> Iterator[LocalStack]:
-    """The local stack running the small template of tests/e2e/stack, without real-time timers."""
-    options = StackOptions(
-        template=STACK_TEST_TEMPLATE, port=free_port(), timers=False, stack_name="stack-test"
-    )
-    with LocalStack(options) as stack:
-        yield stack
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from aduan.domain.allowance import Quota
 from aduan.domain.errors import Conflict, DeliveryFailed, NotFound
 from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
 from aduan.domain.ports import Channels, Idempotency, Page
@@ -54,6 +55,7 @@ class FakeComplaintStore:
         self._events: dict[str, dict[str, TimelineEvent]] = {}
         self._outboxes: dict[str, list[dict[str, Any]]] = {}
         self._idempotency: dict[str, Idempotency] = {}
+        self._quotas: dict[tuple[str, str, str], int] = {}
         self._meanwhile: list[Callable[[], object]] = []
         self._conflicts = 0
 
@@ -77,13 +79,17 @@ class FakeComplaintStore:
         next_due_at: datetime | None,
         idempotency: Idempotency | None = None,
         outbox: Sequence[dict[str, Any]] = (),
+        quotas: Sequence[Quota] = (),
     ) -> None:
         tracking_id = complaint.tracking_id
         if tracking_id in self._complaints:
             raise Conflict("the complaint was changed by someone else; read it again", item="complaint")
-        # Present until TTL deletes it, expired or not: the table's condition does not look at expiry.
-        if idempotency is not None and idempotency.key in self._idempotency:
-            raise Conflict("the complaint was changed by someone else; read it again", item="idempotency")
+        self._refuse_a_live_record(idempotency, complaint.created_at)
+        for quota in quotas:  # counted as the table counts: a day's count per subject, whole or not at all
+            if self.quota_count(quota) >= quota.limit:
+                raise Conflict("a daily allowance is used up", item="quota", subject=quota.subject)
+        for quota in quotas:
+            self._quotas[_quota_key(quota)] = self.quota_count(quota) + 1
         self._put(complaint, [event], next_due_at)
         if idempotency is not None:
             whole_seconds = idempotency.expires_at.replace(microsecond=0)
@@ -92,7 +98,12 @@ class FakeComplaintStore:
             self._outboxes[tracking_id] = [_json(message) for message in outbox]
 
     def save(
-        self, complaint: Complaint, events: Sequence[TimelineEvent], *, next_due_at: datetime | None
+        self,
+        complaint: Complaint,
+        events: Sequence[TimelineEvent],
+        *,
+        next_due_at: datetime | None,
+        idempotency: Idempotency | None = None,
     ) -> Complaint:
         while self._meanwhile:
             self._meanwhile.pop(0)()
@@ -104,10 +115,22 @@ class FakeComplaintStore:
             )
         if stored is None or stored.version != complaint.version:
             raise Conflict("the complaint was changed by someone else; read it again", item="complaint")
+        self._refuse_a_live_record(idempotency, complaint.updated_at)
         changed = complaint.model_copy(update={"version": complaint.version + 1})
         self._put(changed, events, next_due_at)
+        if idempotency is not None:  # in whole seconds, as the table keeps it
+            self._idempotency[idempotency.key] = replace(
+                idempotency, expires_at=idempotency.expires_at.replace(microsecond=0)
+            )
         self.saves.append((changed, list(events)))
         return changed
+
+    def _refuse_a_live_record(self, idempotency: Idempotency | None, now: datetime) -> None:
+        """As the table's condition: a key is taken while its record lives (in whole seconds);
+        an expired record TTL has not deleted yet holds nothing."""
+        held = self._idempotency.get(idempotency.key) if idempotency is not None else None
+        if held is not None and held.expires_at.timestamp() >= int(now.timestamp()):
+            raise Conflict("the complaint was changed by someone else; read it again", item="idempotency")
 
     def _put(
         self, complaint: Complaint, events: Sequence[TimelineEvent], next_due_at: datetime | None
@@ -120,6 +143,10 @@ class FakeComplaintStore:
         timeline = self._events.setdefault(tracking_id, {})
         for n, event in enumerate(events):
             timeline[f"{_stamp(event.at)}#v{complaint.version:06d}#{n:02d}"] = _copy(event)
+
+    def quota_count(self, quota: Quota) -> int:
+        """How many complaints raised this quota's count on its day."""
+        return self._quotas.get(_quota_key(quota), 0)
 
     def append_event(self, tracking_id: str, event: TimelineEvent, event_id: str) -> None:
         # Keyed, as in the table, by the event's time and its ID.
@@ -191,6 +218,10 @@ class FakeComplaintStore:
 
     def _held(self, agency_id: str, status: Status) -> list[Complaint]:
         return [c for c in self._complaints.values() if c.agency_id == agency_id and c.status is status]
+
+
+def _quota_key(quota: Quota) -> tuple[str, str, str]:
+    return quota.day, quota.subject, quota.value
 
 
 def _inbox_key(complaint: Complaint) -> tuple[str, str]:

@@ -35,6 +35,7 @@ def record_handler(record: Record) -> None:
             channels=runtime.channels(),
             now=datetime.now(UTC),
             attempt=attempt,
+            sms_country_codes=runtime.settings.sms_country_codes,
         )
     except RetryLater as reason:
         metrics.add_metric(name=f"NotificationRetried_{notification.channel}", unit="Count", value=1)

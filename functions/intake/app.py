@@ -10,15 +10,18 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.citizen import FollowUp, follow_up, track_complaint
+from aduan.domain.allowance import Allowance
 from aduan.domain.models import Channel
 from aduan.domain.reference import RegionLevel
-from aduan.doors import http_api
+from aduan.doors import edge, http_api
 from aduan.doors.runtime import Runtime
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
 from aduan.observability import logger
 
-runtime = Runtime.from_environment("table_name", "routing_queue_url", "reporter_key_secret")
+runtime = Runtime.from_environment("table_name", "routing_queue_url", "reporter_key_secret", "origin_secret")
 app = APIGatewayHttpResolver(enable_validation=True)
+settings = runtime.settings
+allowance = Allowance(settings.complaints_per_destination_per_day, settings.complaints_per_client_per_day)
 
 
 def _language() -> Any:
@@ -73,6 +76,9 @@ def submit(complaint: Annotated[ComplaintInput, Body()]) -> Response[Any]:
         notifications=runtime.notification_queue(),
         idempotency_key=f"web:{key}" if key else None,
         fingerprint=request_fingerprint(complaint.model_dump(mode="json")),
+        destinations=settings.sms_country_codes,
+        allowance=allowance,
+        client=edge.client_address(app.current_event.raw_event),
     )
     logger.info(
         "complaint accepted", extra={"tracking_id": receipt.tracking_id, "replayed": receipt.replayed}
@@ -127,5 +133,6 @@ def no_route(_: Exception) -> Response[Any]:
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Refuse what is too large or not JSON before parsing it, then resolve the route."""
-    return http_api.guard(event) or app.resolve(event, context)
+    """Refuse what did not come through the edge, and what is too large or not JSON, before
+    parsing it; then resolve the route."""
+    return edge.refused(event, runtime.origin_secret) or http_api.guard(event) or app.resolve(event, context)

@@ -13,10 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.domain.api_texts import language_of
 from aduan.domain.models import Language, Status
-from aduan.doors import http_api
+from aduan.doors import edge, http_api
 from aduan.doors.runtime import Runtime
 from aduan.observability import logger
 from aduan.operations import (
+    FIRST_REPORT_DAY,
+    LAST_REPORT_DAY,
     ActionRequest,
     act,
     actor_from_claims,
@@ -27,7 +29,7 @@ from aduan.operations import (
 )
 
 runtime = Runtime.from_environment(
-    "table_name", "notification_queue_url", "reporter_key_secret", "user_pool_client_id"
+    "table_name", "notification_queue_url", "reporter_key_secret", "user_pool_client_id", "origin_secret"
 )
 app = APIGatewayHttpResolver(enable_validation=True)
 
@@ -129,8 +131,8 @@ def take_action(tracking_id: str, request: Annotated[ActionRequest, Body()]) -> 
 
 @app.get("/ops/stats")
 def stats(
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[date | None, Query(alias="from", ge=FIRST_REPORT_DAY, le=LAST_REPORT_DAY)] = None,
+    end: Annotated[date | None, Query(alias="to", ge=FIRST_REPORT_DAY, le=LAST_REPORT_DAY)] = None,
 ) -> dict[str, Any]:
     """Monthly-report figures for a date range (default: the last 30 days), for coordinators and
     the national administrator."""
@@ -151,4 +153,4 @@ http_api.answer_errors(app, _language)
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return http_api.guard(event) or app.resolve(event, context)
+    return edge.refused(event, runtime.origin_secret) or http_api.guard(event) or app.resolve(event, context)

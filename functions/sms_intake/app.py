@@ -8,24 +8,29 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan.domain.errors import InvalidSignature
+from aduan.domain.errors import InvalidSignature, MalformedRequest
 from aduan.domain.models import Language
-from aduan.doors import http_api, twilio
+from aduan.doors import edge, http_api, twilio
 from aduan.doors.runtime import Runtime
 from aduan.observability import logger
 from aduan.sms_intake import receive_sms
 
 runtime = Runtime.from_environment(
-    "table_name", "routing_queue_url", "notification_queue_url", "reporter_key_secret", "sms_token_secret"
+    "table_name",
+    "routing_queue_url",
+    "notification_queue_url",
+    "reporter_key_secret",
+    "sms_token_secret",
+    "origin_secret",
 )
 
 
 def _request_url(event: dict[str, Any]) -> str:
-    """The URL the gateway called, as it signed it."""
+    """The URL the gateway called, as it signed it: the edge's host (CloudFront's), not API Gateway's."""
     headers = event.get("headers") or {}
     proto = headers.get("x-forwarded-proto", "https")
     query = f"?{event['rawQueryString']}" if event.get("rawQueryString") else ""
-    return f"{proto}://{event['requestContext']['domainName']}{event['rawPath']}{query}"
+    return f"{proto}://{edge.public_host(event)}{event['rawPath']}{query}"
 
 
 def _body(event: dict[str, Any]) -> str:
@@ -42,6 +47,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     MessageSid, so nothing is filed twice)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    not_from_edge = edge.refused(event, runtime.origin_secret)
+    if not_from_edge:
+        return not_from_edge
     body = _body(event)
     if len(body) > http_api.MAX_BODY_BYTES:
         return http_api.json_response(
@@ -65,6 +73,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except InvalidSignature:
         logger.warning("SMS webhook with a bad signature refused")
         return http_api.json_response(403, http_api.error_body("forbidden", Language.ID))
+    except MalformedRequest as error:
+        details = http_api.domain_error_details(error, Language.ID)
+        return http_api.json_response(400, http_api.error_body(error.code, Language.ID, details))
     except (ClientError, BotoCoreError) as error:
         return http_api.unavailable(error, Language.ID)
     logger.info("SMS handled", extra={"outcome": outcome})

@@ -146,6 +146,7 @@ class FunctionPool:
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
+        self._size = size
         for _ in range(size):
             self._idle.put(None)  # a slot; the worker starts on first use (a cold start)
 
@@ -179,6 +180,10 @@ class FunctionPool:
     def busy(self) -> bool:
         """Every slot is running an invocation (for one worker: it is inside a batch)."""
         return self._idle.empty()
+
+    def active(self) -> int:
+        """How many invocations are running now (0 when the function is at rest)."""
+        return self._size - self._idle.qsize()
 
     def kill_workers(self) -> int:
         """Kill every worker process (tests use it to crash a function mid-batch); how many were alive."""

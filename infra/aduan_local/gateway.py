@@ -21,6 +21,7 @@ from aduan_local.httpapi import Unauthorized, match, request_event, response_par
 
 if TYPE_CHECKING:
     from aduan_local.calls import CallLedger
+    from aduan_local.edge import Edge
     from aduan_local.httpapi import JwtVerifier, Route
     from aduan_local.outbox import WebhookRecorder
 
@@ -40,6 +41,7 @@ class Stack(Protocol):
     calls: CallLedger
     verifier: JwtVerifier
     webhooks: WebhookRecorder
+    edge: Edge
     pools: Mapping[str, Any]
 
     @property
@@ -52,6 +54,8 @@ class Stack(Protocol):
     def outbox(self) -> dict[str, list[dict[str, Any]]]: ...
 
     def describe(self) -> dict[str, Any]: ...
+
+    def activity(self) -> dict[str, Any]: ...
 
     def inject_faults(self, rules: list[dict[str, Any]]) -> None: ...
 
@@ -101,13 +105,23 @@ class GatewayHandler(BaseHTTPRequestHandler):
         try:
             if split.path.startswith("/_local/"):
                 self._control(split.path, parse_qs(split.query), body)
-            else:
+            elif not self._blocked_at_the_edge(split.path):
                 self._api(split.path, split.query, body)
         except (BrokenPipeError, ConnectionResetError):
             log.info("client went away before the answer to %s %s", self.command, split.path)
         except Exception:
             log.exception("gateway error on %s %s", self.command, split.path)
             self._send_json(500, {"message": "Internal Server Error"})
+
+    # -- the edge: AWS WAF's rate rules and CloudFront's headers (aduan_local.edge) ------------
+
+    def _blocked_at_the_edge(self, path: str) -> bool:
+        rule = self.stack.edge.blocked(self.command, path, self.client_address[0])
+        if rule is None:
+            return False
+        log.info("%s %s blocked at the edge by %s", self.command, path, rule.name)
+        self._send(rule.status, {"content-type": rule.content_type, **rule.headers}, rule.body)
+        return True
 
     # -- the template's HTTP API --------------------------------------------------------------
 
@@ -134,7 +148,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
             method=self.command,
             raw_path=path,
             raw_query=query,
-            headers=list(self.headers.items()),
+            headers=self.stack.edge.forward(list(self.headers.items()), self.client_address[0]),
             body=body,
             source_ip=self.client_address[0],
             claims=claims,
@@ -174,6 +188,16 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self._send_json(200, stack.outbox())
         elif parts == ["_local", "info"] and self.command == "GET":
             self._send_json(200, stack.describe())
+        elif parts == ["_local", "edge"] and self.command in ("GET", "POST"):
+            try:
+                if self.command == "POST":
+                    stack.edge.set_limits(json.loads(body or b"{}").get("limits"))
+            except (ValueError, AttributeError) as error:
+                self._send_json(400, {"message": str(error)})
+                return
+            self._send_json(200, stack.edge.describe())
+        elif parts == ["_local", "activity"] and self.command == "GET":
+            self._send_json(200, stack.activity())
         elif parts[:2] == ["_local", "webhooks"] and self.command == "POST":
             stack.webhooks.record(
                 path, {k.lower(): v for k, v in self.headers.items()}, body.decode("utf-8", "replace")

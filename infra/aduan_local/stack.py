@@ -23,6 +23,7 @@ from typing import Any
 
 from aduan_local.calls import CallLedger
 from aduan_local.client import LOCAL_SMS_TOKEN
+from aduan_local.edge import edge_from_template
 from aduan_local.events import ScheduleTimer, SqsPoller, scheduled_event, schedules, sqs_sources
 from aduan_local.faults import write_rules
 from aduan_local.functions import FunctionPool, InvocationError, function_specs
@@ -37,6 +38,16 @@ log = logging.getLogger("aduan_local")
 REGION = "ap-southeast-3"  # Jakarta
 
 Seeder = Callable[[Resources], None]
+
+# The template's daily allowances with `limits="generous"` (as many as a test may send in a day).
+GENEROUS_PARAMETERS = {"ComplaintsPerDestinationPerDay": "1000000", "ComplaintsPerClientPerDay": "1000000"}
+
+# What `activity()` reports of a queue, by SQS's attribute names.
+QUEUE_DEPTHS = {
+    "ApproximateNumberOfMessages": "visible",
+    "ApproximateNumberOfMessagesNotVisible": "in_flight",
+    "ApproximateNumberOfMessagesDelayed": "delayed",
+}
 
 
 @dataclass
@@ -59,6 +70,10 @@ class StackOptions:
     )
     seeders: list[Seeder] = field(default_factory=list)
     web_dir: Path | None = None  # static pages served at / (the citizen pages, web/)
+    # The outbound limits (docs/operations.md, "Limits"): `generous` so that tests and a developer
+    # can send thousands of reports from one address and one phone, or `template`, as deployed:
+    # AWS WAF's rate rules at the edge and the template's daily allowances.
+    limits: str = field(default_factory=lambda: os.environ.get("ADUAN_LOCAL_LIMITS", "generous"))
 
 
 class LocalStack:
@@ -86,7 +101,11 @@ class LocalStack:
             self.endpoint,
             region=options.region,
             stack_name=options.stack_name,
-            parameters=options.parameters,
+            parameters=(
+                {**GENEROUS_PARAMETERS, **options.parameters}
+                if options.limits == "generous"
+                else options.parameters
+            ),
         )
         self.functions = function_specs(self.template, self.resources, root)
         self.faults_file = Path(tempfile.mkdtemp(prefix="aduan-local-")) / "faults.json"
@@ -97,6 +116,9 @@ class LocalStack:
             for logical_id, spec in self.functions.items()
         }
         self.routes = http_routes(self.template, self.resources, self.functions)
+        self.edge = edge_from_template(
+            self.template, self.resources, self.client("secretsmanager"), options.limits
+        )
         self.schedules = schedules(self.functions)
         for seeder in options.seeders:
             seeder(self.resources)
@@ -104,7 +126,15 @@ class LocalStack:
 
         sqs = self.client("sqs")
         self.calls.pollers.attach(sqs.meta.events)  # what Lambda's event source mappings call
-        for source in sqs_sources(self.functions, self.resources):
+        sources = sqs_sources(self.functions, self.resources)
+        consumed = {source.queue_arn for source in sources}
+        self.consumed_queues = {
+            logical_id: self.resources.ref(logical_id)
+            for (logical_id, attribute), arn in self.resources.attributes.items()
+            if attribute == "Arn" and arn in consumed
+        }
+        self._queue_reader = self.client("sqs")  # not counted: reading depths is no function's work
+        for source in sources:
             for _ in range(options.workers):
                 self._run(SqsPoller(source, self.pools[source.function], sqs, options.region, self.stopping))
         if options.timers:
@@ -161,6 +191,20 @@ class LocalStack:
             "worker_pids": {name: pool.pids() for name, pool in self.pools.items()},
             "resources": self.resources.refs,
         }
+
+    def activity(self) -> dict[str, Any]:
+        """What is still under way: the functions inside an invocation, and the messages of every
+        queue a function consumes, waiting (visible or delayed) or being handled (in flight)."""
+        depths: dict[str, dict[str, int]] = {}
+        for logical_id, url in self.consumed_queues.items():
+            attributes = self._queue_reader.get_queue_attributes(
+                QueueUrl=url, AttributeNames=list(QUEUE_DEPTHS)
+            )
+            depths[logical_id] = {
+                label: int(attributes["Attributes"][name]) for name, label in QUEUE_DEPTHS.items()
+            }
+        # A function with any invocation running is busy (with several workers, not only a full pool).
+        return {"busy": sorted(name for name, pool in self.pools.items() if pool.active()), "queues": depths}
 
     def outbox(self) -> dict[str, list[dict[str, Any]]]:
         return outbox(self.options.region, self.webhooks)

@@ -24,6 +24,7 @@ OFFLINE_ENVIRONMENT = {
     "REPORTER_KEY_SECRET_ARN": "arn:s",
     "SMS_TOKEN_SECRET_ARN": "arn:t",
     "WEBHOOK_SECRET_ARN": "arn:w",
+    "ORIGIN_SECRET_ARN": "arn:o",
     "SENDER_EMAIL": "no-reply@aduan.example",
     "USER_POOL_CLIENT_ID": "c",
     "AWS_DEFAULT_REGION": "ap-southeast-3",

@@ -12,7 +12,7 @@ from datetime import datetime
 from aduan.domain.effects import calendar_for, next_due_at
 from aduan.domain.models import Complaint, TimelineEvent
 from aduan.domain.notifications import Notification
-from aduan.domain.ports import Calendars, ComplaintRepository, MessageQueue
+from aduan.domain.ports import Calendars, ComplaintRepository, Idempotency, MessageQueue
 
 
 def queue(notifications: MessageQueue, planned: Iterable[Notification]) -> None:
@@ -30,10 +30,13 @@ def write_change(
     notifications: MessageQueue,
     reference: Calendars,
     due: datetime | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Complaint:
     """Queue `planned`, then save the change (`save_change`)."""
     queue(notifications, planned)
-    return save_change(changed, events, complaints=complaints, reference=reference, due=due)
+    return save_change(
+        changed, events, complaints=complaints, reference=reference, due=due, idempotency=idempotency
+    )
 
 
 def save_change(
@@ -43,10 +46,12 @@ def save_change(
     complaints: ComplaintRepository,
     reference: Calendars,
     due: datetime | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Complaint:
     """Save a change that tells nobody; Conflict when someone wrote first. The due-index time is
-    the clock's next step, or `due` when that is sooner (the sweeper's next look)."""
+    the clock's next step, or `due` when that is sooner (the sweeper's next look). An
+    `idempotency` record is written with it (Conflict `idempotency` when its key was used)."""
     following = next_due_at(changed, calendar_for(changed, reference))
     if due is not None:
         following = min(following, due) if following else due
-    return complaints.save(changed, events, next_due_at=following)
+    return complaints.save(changed, events, next_due_at=following, idempotency=idempotency)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.changes import save_change, write_change
-from aduan.domain import effects
+from aduan.domain import effects, privacy
 from aduan.domain.errors import Conflict, NotFound, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Language, Privacy, Role, Status
-from aduan.domain.ports import Calendars, ComplaintRepository, MessageQueue, Names
+from aduan.domain.ports import Calendars, ComplaintRepository, Idempotency, MessageQueue, Names
 from aduan.domain.tracking import access_code_matches, parse_tracking_id
 from aduan.domain.views import public_view
 
@@ -55,6 +55,7 @@ def reply_as_citizen(
     complaints: ComplaintRepository,
     now: datetime,
     reference: Calendars,
+    idempotency: Idempotency | None = None,
 ) -> Complaint:
     """Record the citizen's message: it answers an information request (and restarts the paused
     clock with the time that was left) or is a comment on the complaint."""
@@ -65,11 +66,48 @@ def reply_as_citizen(
             complaint, action, Actor(role=Role.CITIZEN), now, changes=effect.changes, data=effect.data
         )
         try:
-            return save_change(changed, [event], complaints=complaints, reference=reference)
-        except Conflict:
+            return save_change(
+                changed, [event], complaints=complaints, reference=reference, idempotency=idempotency
+            )
+        except Conflict as conflict:
+            if conflict.details.get("item") != "complaint":
+                raise  # this very message was recorded already: the caller answers as before
             # Routing or an operator changed it meanwhile: the reply still belongs on it.
             complaint = complaints.get(complaint.tracking_id)
     raise Conflict("the complaint kept changing; send the reply again")
+
+
+def raise_privacy(
+    tracking_id: str,
+    requested: Privacy,
+    *,
+    complaints: ComplaintRepository,
+    reference: Calendars,
+    now: datetime,
+    idempotency: Idempotency | None = None,
+) -> Complaint:
+    """Hide more of a complaint at its reporter's request (the caller identified the reporter):
+    only ever a raise, within its window (`aduan.domain.privacy`), else PrivacyNotRaised."""
+    for _attempt in range(3):
+        complaint, timeline = complaints.get_with_timeline(tracking_id)
+        privacy.check_raise(complaint, timeline, requested, now)
+        changed, event = apply(
+            complaint,
+            Action.RAISE_PRIVACY,
+            Actor(role=Role.CITIZEN),
+            now,
+            changes={"privacy": requested},
+            data={"from": complaint.privacy.value, "to": requested.value},
+        )
+        try:
+            return save_change(
+                changed, [event], complaints=complaints, reference=reference, idempotency=idempotency
+            )
+        except Conflict as conflict:
+            if conflict.details.get("item") != "complaint":
+                raise
+            # Changed meanwhile (an operator's first action may have closed the window): look again.
+    raise Conflict("the complaint kept changing; send it again")
 
 
 class FollowUp(BaseModel):
@@ -111,13 +149,21 @@ def act_as_citizen(
     reference: Reference,
     notifications: MessageQueue,
     now: datetime,
+    idempotency: Idempotency | None = None,
 ) -> Complaint:
-    """Apply a follow-up from a citizen already identified (access code, or the reporter's phone)."""
+    """Apply a follow-up from a citizen already identified (access code, or the reporter's phone);
+    with `idempotency`, its record is written with the change (Conflict `idempotency` when the
+    same request was applied already)."""
     if request.kind == "reply":
         if not request.text:
             raise ValidationFailed([("text", "missing", {})])
         return reply_as_citizen(
-            CitizenReply(text=request.text), complaint, complaints=complaints, now=now, reference=reference
+            CitizenReply(text=request.text),
+            complaint,
+            complaints=complaints,
+            now=now,
+            reference=reference,
+            idempotency=idempotency,
         )
     citizen = Actor(role=Role.CITIZEN)
     if request.kind == "rate":
@@ -127,7 +173,9 @@ def act_as_citizen(
         changed, event = apply(
             complaint, Action.RATE, citizen, now, changes={"rating": request.rating}, data=data
         )
-        return save_change(changed, [event], complaints=complaints, reference=reference)
+        return save_change(
+            changed, [event], complaints=complaints, reference=reference, idempotency=idempotency
+        )
     # Reopen: the response did not solve it, within the reply window only.
     cause = f"reopen:{complaint.tracking_id}:v{complaint.version}"
     effect = effects.reopen(complaint, request.text or "", reference, now, cause)
@@ -139,4 +187,5 @@ def act_as_citizen(
         complaints=complaints,
         notifications=notifications,
         reference=reference,
+        idempotency=idempotency,
     )

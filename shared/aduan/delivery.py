@@ -9,8 +9,10 @@ lease, the backoff, the poison rule) is in this module.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from aduan.domain.destinations import DEFAULT_COUNTRY_CODES, may_text
 from aduan.domain.errors import DeliveryFailed, RetryLater
 from aduan.domain.models import Actor, Role, TimelineEvent
 from aduan.domain.notification_texts import render_email, render_sms
@@ -48,8 +50,10 @@ def deliver(
     channels: Channels,
     now: datetime,
     attempt: int = 1,
+    sms_country_codes: Sequence[str] = DEFAULT_COUNTRY_CODES,
 ) -> str:
-    """Send `notification` unless it was settled already; returns the outcome."""
+    """Send `notification` unless it was settled already; returns the outcome. A text to a number
+    outside `sms_country_codes` is never sent: it fails for good (`destination_not_allowed`)."""
     state = ledger.claim(notification.id, now, LEASE_SECONDS)
     if state == "done":
         return "duplicate"
@@ -58,7 +62,7 @@ def deliver(
         # the lease would spend the message's receives on "busy" and send it to the DLQ unsent.
         raise RetryLater("another worker holds this notification", delay=LEASE_SECONDS)
     try:
-        _send(notification, complaints, directory, channels)
+        _send(notification, complaints, directory, channels, sms_country_codes)
     except DeliveryFailed as failure:
         if failure.permanent:
             ledger.settle(notification.id, f"failed: {failure.reason}")
@@ -72,9 +76,18 @@ def deliver(
     return "sent"
 
 
-def _send(notification: Notification, complaints: Timeline, directory: Directory, channels: Channels) -> None:
+def _send(
+    notification: Notification,
+    complaints: Timeline,
+    directory: Directory,
+    channels: Channels,
+    sms_country_codes: Sequence[str],
+) -> None:
     address = _address(notification, complaints, directory)
     values = notification.values
+    if notification.channel is Channel.SMS and not may_text(address, sms_country_codes):
+        # Whatever let the number in (an SMS sender, an agency's contact), it is not texted.
+        raise DeliveryFailed("destination_not_allowed", permanent=True)
     if notification.channel is Channel.SMS:
         channels.sms.send(address, render_sms(notification.template, notification.language, values))
     elif notification.channel is Channel.EMAIL:

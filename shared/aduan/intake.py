@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -26,9 +27,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from aduan.domain import free_text
+from aduan.domain.allowance import FIELDS, Allowance, Quota, retry_after
 from aduan.domain.deadlines import ROUTING_GRACE, ClockKind, start_clock
+from aduan.domain.destinations import DEFAULT_COUNTRY_CODES, phone_problem
 from aduan.domain.effects import agency_calendar
-from aduan.domain.errors import Conflict, IdempotencyMismatch, ValidationFailed
+from aduan.domain.errors import Conflict, IdempotencyMismatch, RateLimited, ValidationFailed
 from aduan.domain.models import (
     Actor,
     Channel,
@@ -46,7 +50,6 @@ from aduan.domain.tracking import access_code_hash, new_access_code, new_trackin
 from aduan.domain.workdays import WIT, WorkCalendar
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 
@@ -67,12 +70,26 @@ def normalise_phone(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalise_email(text: str) -> str:
+    """An address that one mailbox receives, checked by email-validator's reading of the RFCs: no
+    query (`?bcc=`), display name, quoted local part, IP literal or reserved domain, and an ASCII
+    local part (SES takes no SMTPUTF8); lower case, its domain in ASCII."""
+    # Deferred: email-validator costs ~30 ms at import, and only reports with an email need it.
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("invalid_email", "not a valid email address") from None
+    return checked.ascii_email.lower() if checked.ascii_email else checked.normalized.lower()
+
+
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ReporterInput(_Input):
-    name: Annotated[Text, Field(max_length=100)] | None = None
+    name: Annotated[Text, Field(max_length=100), free_text.one_line()] | None = None
     phone: Annotated[Text, Field(max_length=32)] | None = None
     email: Annotated[Text, Field(max_length=254)] | None = None
 
@@ -84,9 +101,7 @@ class ReporterInput(_Input):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value and not _EMAIL.match(value):
-            raise PydanticCustomError("invalid_email", "not a valid email address")
-        return value.lower() if value else None
+        return normalise_email(value) if value else None
 
     @model_validator(mode="after")
     def _reachable(self) -> ReporterInput:
@@ -97,7 +112,7 @@ class ReporterInput(_Input):
 
 class LocationInput(_Input):
     region_code: Annotated[Text, Field(pattern=r"^\d{2}(\.\d{2}){0,2}(\.\d{4})?$")] | None = None
-    address: Annotated[Text, Field(max_length=500)] | None = None
+    address: Annotated[Text, Field(max_length=500), free_text.one_line()] | None = None
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None = None
 
@@ -105,8 +120,9 @@ class LocationInput(_Input):
 class ComplaintInput(_Input):
     """A report as the web form (or an SMS, or Open311) sends it."""
 
-    title: Annotated[Text, Field(min_length=10, max_length=150)]
-    description: Annotated[Text, Field(min_length=30, max_length=4000)]
+    # Free text: no control or bidi characters, and invisible ones do not count (domain/free_text.py).
+    title: Annotated[Text, Field(min_length=10, max_length=150), free_text.one_line(min_visible=10)]
+    description: Annotated[Text, Field(min_length=30, max_length=4000), free_text.paragraphs(min_visible=30)]
     classification: Classification = Classification.COMPLAINT
     category: Annotated[Text, Field(max_length=40)] | None = None
     location: LocationInput = LocationInput()
@@ -163,10 +179,21 @@ def submit_complaint(
     notifications: MessageQueue,
     idempotency_key: str | None = None,
     fingerprint: str = "",
+    destinations: Sequence[str] = DEFAULT_COUNTRY_CODES,
+    allowance: Allowance | None = None,
+    client: str | None = None,
 ) -> Receipt:
     """Accept a report durably, hand it to routing and acknowledge it to the citizen (with the
-    tracking ID and the access code); a retried key returns the first receipt, and sends nothing."""
-    _check_reference(data, reference)
+    tracking ID and the access code); a retried key returns the first receipt, and sends nothing.
+    The reporter's phone must be one Aduan may text (`destinations`: country codes); with an
+    `allowance`, the complaint counts against its phone's, email's and `client`'s day, and is
+    refused (RateLimited) when one of them is used up."""
+    _check_reference(data, reference, destinations)
+    quotas = (
+        allowance.quotas(phone=data.reporter.phone, email=data.reporter.email, client=client, now=now)
+        if allowance
+        else []
+    )
     # No read first: the key's record is part of the creating transaction, so a retry costs one
     # failed conditional write and one read, and a first submission costs nothing extra.
     from aduan.domain.notifications import for_citizen
@@ -177,7 +204,9 @@ def submit_complaint(
         if idempotency_key:
             record = Idempotency(idempotency_key, fingerprint, receipt.public(), now + IDEMPOTENCY_TTL)
         cause = f"received:{complaint.tracking_id}"
-        received = for_citizen(complaint, "received", cause, access_code=receipt.access_code)
+        received = for_citizen(
+            complaint, "received", cause, access_code=receipt.access_code, privacy=complaint.privacy.value
+        )
         acknowledgement = received.model_dump(mode="json")
         try:
             complaints.create(
@@ -186,9 +215,15 @@ def submit_complaint(
                 next_due_at=now + ROUTING_GRACE,
                 idempotency=record,
                 outbox=[acknowledgement],
+                quotas=quotas,
             )
             break
         except Conflict as conflict:
+            if conflict.details.get("item") == "quota":
+                replayed = complaints.idempotent_response(idempotency_key) if idempotency_key else None
+                if replayed is not None:  # a replay counts nothing, even once the day is used up
+                    return _replay(replayed, fingerprint)
+                raise _used_up(str(conflict.details.get("subject")), quotas, now) from conflict
             if conflict.details.get("item") != "complaint" and idempotency_key:
                 return _replay_after_race(complaints, idempotency_key, fingerprint)
             if conflict.details.get("item") != "complaint":
@@ -220,14 +255,24 @@ def _send_or_log(queue: MessageQueue, message: dict[str, Any], complaint: Compla
     return True
 
 
-def _check_reference(data: ComplaintInput, reference: IntakeReference) -> None:
+def _check_reference(data: ComplaintInput, reference: IntakeReference, destinations: Sequence[str]) -> None:
     problems: list[tuple[str, str, dict[str, Any]]] = []
+    phone = data.reporter.phone and phone_problem(data.reporter.phone, destinations)
+    if phone:  # a number Aduan must not text (premium, satellite, another country, a landline)
+        problems.append(
+            ("reporter.phone", phone, {"allowed": ", ".join(f"+{code}" for code in destinations)})
+        )
     if data.category and not reference.category_exists(data.category):
         problems.append(("category", "unknown_category", {}))
     if data.location.region_code and not reference.region_exists(data.location.region_code):
         problems.append(("location.region_code", "unknown_region", {}))
     if problems:
         raise ValidationFailed(problems)
+
+
+def _used_up(subject: str, quotas: Sequence[Quota], now: datetime) -> RateLimited:
+    limit = next((quota.limit for quota in quotas if quota.subject == subject), 0)
+    return RateLimited(subject, limit, retry_after(now), field=FIELDS.get(subject))
 
 
 def _new_complaint(

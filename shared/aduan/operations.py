@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +24,7 @@ from aduan.domain.lifecycle import Action, apply, in_scope
 from aduan.domain.models import (
     OPEN_STATUSES,
     Actor,
+    AgencyKind,
     ArchiveReason,
     Complaint,
     Language,
@@ -162,6 +163,11 @@ def _target_agency(
     agency = reference.agency(target)
     if agency is None:
         raise _invalid("agency_id", "unknown_agency")
+    # Only an agency follows a complaint up: "assigned" to a coordinator (or national), it would sit
+    # where no operator can respond, on a fresh clock (coordinator_of a coordinator is itself, so
+    # the scope checks below would let an operator pass it up to its own coordinator).
+    if agency.kind is not AgencyKind.AGENCY:
+        raise _invalid("agency_id", "not_an_agency")
     coordinator = reference.coordinator_of(target).id
     if actor.role is Role.COORDINATOR and coordinator != actor.agency_id:
         raise Forbidden("a coordinator assigns only to agencies under it")
@@ -204,10 +210,8 @@ def inbox(
     if actor.agency_id is None:
         raise Forbidden("this account belongs to no agency")
     statuses = [status] if status else [s for s in Status if s in OPEN_STATUSES]
-    position: dict[str, Any] = json.loads(base64.urlsafe_b64decode(cursor)) if cursor else {"s": 0, "k": None}
+    index, key = _position(cursor, len(statuses))
     rows: list[dict[str, Any]] = []
-    index: int = int(position["s"])
-    key: str | None = position["k"]
     while index < len(statuses) and len(rows) < limit:
         page = complaints.inbox(actor.agency_id, statuses[index], limit=limit - len(rows), cursor=key)
         for summary in page.complaints:
@@ -229,7 +233,29 @@ def inbox(
     return {"complaints": rows, "cursor": following}
 
 
+def _position(cursor: str | None, statuses: int) -> tuple[int, str | None]:
+    """Where a page starts: the status the inbox had reached and the store's cursor within it. The
+    cursor comes back from a client: anything but one `inbox` wrote for the same filter is refused
+    (422 naming `cursor`), and the store checks its own part (`k`) the same way."""
+    if not cursor:
+        return 0, None
+    try:
+        position = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, RecursionError):  # not base64, not UTF-8, not JSON, or nested past the parser
+        position = None
+    if isinstance(position, dict) and set(position) == {"s", "k"}:
+        index, key = position["s"], position["k"]
+        if type(index) is int and 0 <= index < statuses and (key is None or isinstance(key, str)):
+            return index, key
+    raise _invalid("cursor", "invalid_cursor")
+
+
 # -- statistics ------------------------------------------------------------------------------------
+
+# The days a report period may start and end on (GET /ops/stats?from=&to=): Aduan holds nothing
+# filed before 2000, and no period reaches past 2099 (9999-12-31 has no day after it to end on).
+FIRST_REPORT_DAY = date(2000, 1, 1)
+LAST_REPORT_DAY = date(2099, 12, 31)
 
 
 def statistics(
@@ -247,6 +273,8 @@ def statistics(
     status: never a Scan."""
     if actor.role not in (Role.COORDINATOR, Role.NATIONAL):
         raise Forbidden("statistics are for coordinators and the national administrator")
+    if end <= start:
+        raise _invalid("to", "date_order")
     agencies = [
         agency.id
         for agency in reference.agencies

@@ -1,28 +1,42 @@
-"""A citizen's text message, end to end: a new report, a status check or a reply.
+"""A citizen's text message, end to end: a new report, a status check, a reply or a request for
+more privacy.
 
 Every answer goes out as a notification (through the queue, delivered once), so the citizen's
-phone, the outbox and the timeline all agree on what was said.
+phone, the outbox and the timeline all agree on what was said. Each text is acted on once per
+gateway message ID, however often the gateway delivers it: a report through intake's idempotency
+record, a reply or a privacy change through a record written with the change (its answers are
+sent again on a replay, with their first IDs), and an answer that changes nothing through the
+answer's own ID, fixed by the message.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import ValidationError
 
 from aduan.changes import queue
-from aduan.citizen import FollowUp, act_as_citizen
+from aduan.citizen import FollowUp, act_as_citizen, raise_privacy
 from aduan.domain import sms_commands
 from aduan.domain.api_texts import status_text
 from aduan.domain.deadlines import due_text
-from aduan.domain.errors import DomainError, InvalidTrackingId, NotFound
+from aduan.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidTrackingId,
+    InvalidTransition,
+    NotFound,
+    PrivacyNotRaised,
+)
 from aduan.domain.models import Channel, Complaint, Status
-from aduan.domain.notifications import for_citizen, to_sender
-from aduan.domain.ports import ComplaintRepository, MessageQueue
+from aduan.domain.notifications import Notification, for_citizen, to_sender
+from aduan.domain.ports import ComplaintRepository, Idempotency, MessageQueue
+from aduan.domain.privacy import MESSAGE_DEFAULT
 from aduan.domain.reference import ReferenceData
 from aduan.domain.sms_commands import InboundSms
 from aduan.domain.tracking import display_form, parse_tracking_id
-from aduan.intake import ComplaintInput, submit_complaint
+from aduan.intake import IDEMPOTENCY_TTL, ComplaintInput, submit_complaint
 
 
 def receive_sms(
@@ -34,7 +48,10 @@ def receive_sms(
     routing: MessageQueue,
     notifications: MessageQueue,
 ) -> str:
-    """Act on one inbound SMS; returns what it was (for the log: never the text or the number)."""
+    """Act on one inbound SMS, once per `message_id`; returns what it was (for the log: never the
+    text or the number)."""
+    if not message.message_id:  # the door refuses such a webhook (400): without it, nothing is once
+        raise ValueError("an inbound SMS without a message ID")
     command = sms_commands.parse(message.body)
     cause = f"sms:{message.message_id}"
     if isinstance(command, sms_commands.Report):
@@ -58,20 +75,127 @@ def receive_sms(
         values = status_values(complaint, reference)
         queue(notifications, [for_citizen(complaint, "status", cause, **values)])
         return "status"
+    if _answer_again(cause, complaints, notifications):
+        return "replayed"
+    try:
+        if isinstance(command, sms_commands.PrivacyChange):
+            return _raise_privacy(
+                message, command, complaint, cause, now, reference, complaints, notifications
+            )
+        return _reply(message, command, complaint, cause, now, reference, complaints, notifications)
+    except Conflict as conflict:
+        if conflict.details.get("item") != "idempotency":
+            raise
+        # The same text, delivered twice at once: the other delivery acted on it.
+        _answer_again(cause, complaints, notifications)
+        return "replayed"
+
+
+def _reply(
+    message: InboundSms,
+    command: sms_commands.Reply,
+    complaint: Complaint,
+    cause: str,
+    now: datetime,
+    reference: ReferenceData,
+    complaints: ComplaintRepository,
+    notifications: MessageQueue,
+) -> str:
+    """`BALAS`: a reply, a reopen or a rating, recorded with this text's record; a complaint that
+    takes no reply any more (closed, archived, the reply window over) gets an answer saying so."""
     request = _follow_up(command.text, complaint)
-    act_as_citizen(
-        request, complaint, complaints=complaints, reference=reference, notifications=notifications, now=now
-    )
-    queue(notifications, [for_citizen(complaint, "reply_received", cause)])
+    confirmation = for_citizen(complaint, "reply_received", cause)
+    try:
+        act_as_citizen(
+            request,
+            complaint,
+            complaints=complaints,
+            reference=reference,
+            notifications=notifications,
+            now=now,
+            idempotency=_record(cause, request.kind, [confirmation], now),
+        )
+    except InvalidTransition:
+        current = complaints.get(complaint.tracking_id)
+        status = status_text(current.status, current.language)
+        refusal = to_sender(
+            message.sender,
+            "reply_refused",
+            cause,
+            current.language,
+            tracking_id=display_form(current.tracking_id),
+            status=status,
+        )
+        queue(notifications, [refusal])
+        return "reply_refused"
+    queue(notifications, [confirmation])
     return request.kind
 
 
+def _raise_privacy(
+    message: InboundSms,
+    command: sms_commands.PrivacyChange,
+    complaint: Complaint,
+    cause: str,
+    now: datetime,
+    reference: ReferenceData,
+    complaints: ComplaintRepository,
+    notifications: MessageQueue,
+) -> str:
+    """`RAHASIA <id>` / `ANONIM <id>` from the reporter's number: raised (and told so), or an answer
+    saying why not (never lowered; only within the window)."""
+    confirmation = for_citizen(complaint, "privacy_raised", cause, privacy=command.privacy.value)
+    try:
+        raise_privacy(
+            complaint.tracking_id,
+            command.privacy,
+            complaints=complaints,
+            reference=reference,
+            now=now,
+            idempotency=_record(cause, "privacy_raised", [confirmation], now),
+        )
+    except PrivacyNotRaised as refused:
+        reason = str(refused.details.get("reason"))
+        template = "privacy_window_closed" if reason == "window_closed" else "privacy_not_raised"
+        current = complaints.get(complaint.tracking_id)
+        answer = to_sender(
+            message.sender,
+            template,
+            cause,
+            current.language,
+            tracking_id=display_form(current.tracking_id),
+            privacy=current.privacy.value,
+        )
+        queue(notifications, [answer])
+        return f"privacy_{reason}"
+    queue(notifications, [confirmation])
+    return "privacy_raised"
+
+
+def _record(cause: str, outcome: str, answers: list[Notification], now: datetime) -> Idempotency:
+    """What a text that changed a complaint answered, kept a day to answer the gateway's retries."""
+    response = {"outcome": outcome, "answers": [answer.model_dump(mode="json") for answer in answers]}
+    return Idempotency(cause, "", response, now + IDEMPOTENCY_TTL)
+
+
+def _answer_again(cause: str, complaints: ComplaintRepository, notifications: MessageQueue) -> bool:
+    """A text acted on before: send its answers again (their IDs are those of the first time, so
+    each is delivered once: the first send may have been the one that failed)."""
+    record = complaints.idempotent_response(cause)
+    if record is None:
+        return False
+    queue(notifications, [Notification.model_validate(answer) for answer in record.response["answers"]])
+    return True
+
+
 def _follow_up(text: str, complaint: Complaint) -> FollowUp:
-    """`BELUM` on a responded complaint reopens it; `NILAI 4` rates the response; anything else is a reply."""
-    words = text.lower().split()
+    """`BELUM` on a responded complaint reopens it; `NILAI 4` rates the response (once there is
+    one: before, it is a reply); anything else is a reply."""
+    words = re.findall(r"\w+", text.lower())  # "Belum, KTP ..." and "nilai: 4" as people type them
     if complaint.status is Status.RESPONDED and words and words[0] in ("belum", "not"):
         return FollowUp(kind="reopen", text=text)
-    if len(words) >= 2 and words[0] in ("nilai", "rate") and words[1] in ("1", "2", "3", "4", "5"):
+    rated = complaint.status in (Status.RESPONDED, Status.CLOSED)
+    if rated and len(words) >= 2 and words[0] in ("nilai", "rate") and words[1] in ("1", "2", "3", "4", "5"):
         return FollowUp(kind="rate", rating=int(words[1]), text=" ".join(words[2:]) or None)
     return FollowUp(kind="reply", text=text)
 
@@ -106,6 +230,7 @@ def _report(
                 "title": sms_commands.title_from(text),
                 "description": text,
                 "reporter": {"phone": message.sender},
+                "privacy": command.privacy or MESSAGE_DEFAULT,
             },
             context={"now": now},
         )

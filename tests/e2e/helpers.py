@@ -1,11 +1,16 @@
-"""What end-to-end tests share: a realistic report, polling, signed SMS webhooks."""
+"""What end-to-end tests share: a realistic report, polling, waiting for the stack to be quiet,
+signed SMS webhooks, tokens the user pool did not issue."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from typing import Any
 
 import requests
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from aduan_local import client
 from aduan_local.client import LOCAL_SMS_TOKEN, example_report
@@ -32,6 +37,56 @@ def eventually(check: Any, timeout: float = 30.0, interval: float = 0.2) -> Any:
         time.sleep(interval)
 
 
+def quiet(stack: LocalStack, timeout: float = 60.0, settle: float = 1.0) -> dict[str, Any]:
+    """Wait until the stack has nothing left to do, and return its AWS call counts (`/_local/calls`).
+
+    Quiet is: no function inside an invocation, no message waiting or in flight in any queue a
+    function consumes (`/_local/activity`), and the call counts unchanged through `settle` seconds
+    of polls. A count or a "nothing more" taken before that races the workers. Fails after
+    `timeout`, naming what was still busy."""
+    deadline = time.monotonic() + timeout
+    previous: dict[str, Any] | None = None
+    steady_since = time.monotonic()
+    while True:
+        activity = requests.get(f"{stack.url}/_local/activity", timeout=10).json()
+        calls = requests.get(f"{stack.url}/_local/calls", timeout=10).json()
+        pending = _pending(activity)
+        counts = _work(calls)
+        now = time.monotonic()
+        if pending or counts != previous:
+            steady_since = now
+        if not pending and now - steady_since >= settle:
+            return calls  # type: ignore[no-any-return]
+        if now > deadline:
+            changing = "" if counts == previous else "; AWS calls still being made"
+            raise AssertionError(
+                f"the stack was not quiet after {timeout:.0f} s: {pending or 'idle'}{changing}"
+            )
+        previous = counts
+        time.sleep(0.1)
+
+
+def _pending(activity: dict[str, Any]) -> dict[str, Any]:
+    """What `/_local/activity` says is still under way (nothing: an empty dict)."""
+    pending: dict[str, Any] = {}
+    if activity["busy"]:
+        pending["inside an invocation"] = activity["busy"]
+    queues = {name: depth for name, depth in activity["queues"].items() if any(depth.values())}
+    if queues:
+        pending["queues"] = queues
+    return pending
+
+
+def _work(calls: dict[str, Any]) -> dict[str, Any]:
+    """The counts that change only when something happens: not the pollers' idle receives."""
+    mappings = calls["event_source_mappings"].get("calls", {})
+    return {
+        "functions": calls["functions"],
+        "api_requests": calls["api_requests"],
+        "event_source_mappings": {k: v for k, v in mappings.items() if not k.endswith(".empty")},
+    }
+
+
 def send_sms(
     stack: LocalStack, sender: str, text: str, sid: str, token: str = LOCAL_SMS_TOKEN
 ) -> requests.Response:
@@ -43,3 +98,22 @@ def send_sms(
 def sms_to(stack: LocalStack, phone: str) -> list[str]:
     outbox = requests.get(f"{stack.url}/_local/outbox", timeout=10).json()
     return [message["body"] for message in outbox["sms"] if message["to"] == phone]
+
+
+def token_claims(token: str) -> dict[str, Any]:
+    """The claims of a JWT, read without checking its signature."""
+    payload = token.split(".")[1]
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims
+
+
+def signed_token(claims: dict[str, Any], key: RSAKey, kid: str) -> str:
+    return jwt.encode({"alg": "RS256", "kid": kid}, claims, key)
+
+
+def moto_signing_key() -> tuple[RSAKey, str]:
+    """The key moto signs its tokens with: a token it did not issue can still carry its signature."""
+    from moto.cognitoidp.models import load_resource
+
+    private = load_resource("cognitoidp/resources/jwks-private.json")
+    return RSAKey.import_key(private), private["kid"]

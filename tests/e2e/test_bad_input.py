@@ -9,6 +9,8 @@ ADUAN_SOAK_FUZZ_EXAMPLES sets the number of examples per test (50 here; `make so
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import string
 from typing import Any
@@ -22,7 +24,8 @@ from hypothesis import strategies as st
 from aduan_local.stack import LocalStack
 from aduan_local.template import ROOT
 from tests.conftest import LogCapture
-from tests.e2e.helpers import SMS_TOKEN, report, send_sms
+from tests.crafted import deep_json, huge_numbers
+from tests.e2e.helpers import SMS_TOKEN, eventually, quiet, report, send_sms
 from tests.privacy import IDENTITIES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
@@ -160,6 +163,213 @@ def test_the_operators_sign_in_answers_clearly(local_stack: LocalStack, body: An
     assert response.status_code != 200 or "token" in response.json()
 
 
+# -- issue #21: shapes a parser chokes on, and what an operator's client sends back -----------------
+
+crafted_json = (
+    deep_json
+    | huge_numbers
+    | st.builds(
+        lambda name, value: "{" + json.dumps(name) + ": " + value + "}",
+        st.sampled_from(["title", "rating", "version", "username", "kind", "language"]),
+        huge_numbers | deep_json,
+    )
+)
+DEEP = "[" * 20_000 + "]" * 20_000
+HUGE = '{"rating": ' + "9" * 5_000 + "}"
+
+
+@pytest.fixture(scope="module")
+def operator_token(local_stack: LocalStack) -> str:
+    token: str = local_stack.token("op.disdukcapil")["token"]
+    return token
+
+
+@pytest.fixture(scope="module")
+def json_routes(
+    local_stack: LocalStack, filed: dict[str, Any], operator_token: str
+) -> dict[str, dict[str, str]]:
+    """Every route that reads a JSON body, with what it needs to get as far as reading it."""
+    tracking_id = filed["tracking_id"]
+    return {
+        "/complaints": {},
+        f"/complaints/{tracking_id}/replies": {"x-access-code": filed["access_code"]},
+        f"/ops/complaints/{tracking_id}/actions": {"authorization": f"Bearer {operator_token}"},
+        "/ops/session": {},
+    }
+
+
+def post_raw(stack: LocalStack, path: str, body: str, headers: dict[str, str]) -> requests.Response:
+    headers = {"content-type": "application/json", "accept-language": "en", **headers}
+    return requests.post(f"{stack.url}{path}", data=body.encode(), headers=headers, timeout=60)
+
+
+@pytest.mark.parametrize("body", [DEEP, HUGE], ids=["nested 20,000 deep", "a 5,000-digit number"])
+@pytest.mark.parametrize("route", range(4), ids=["complaints", "replies", "actions", "session"])
+def test_json_a_parser_chokes_on_is_400_on_every_json_route(
+    local_stack: LocalStack, json_routes: dict[str, dict[str, str]], body: str, route: int
+) -> None:
+    path, headers = list(json_routes.items())[route]
+    response = post_raw(local_stack, path, body, headers)
+    assert response.status_code == 400, f"{path}: {response.status_code} {response.text[:200]}"
+    error = response.json()["error"]
+    assert error["code"] == "malformed_json"
+    assert [detail["field"] for detail in error["details"]] == ["body"]
+    assert error["details"][0]["message"].startswith(("The body is nested", "A number"))
+
+
+@fuzz
+@given(body=crafted_json, route=st.integers(min_value=0, max_value=3))
+def test_deep_nesting_and_huge_numbers_answer_clearly_on_every_json_route(
+    local_stack: LocalStack, json_routes: dict[str, dict[str, str]], body: str, route: int
+) -> None:
+    path, headers = list(json_routes.items())[route]
+    response = post_raw(local_stack, path, body, headers)
+    clear(response)
+    assert response.status_code in (400, 401, 404, 409, 413, 422), (path, response.status_code)
+
+
+@pytest.fixture(scope="module")
+def pupr_complaint(local_stack: LocalStack) -> str:
+    """A complaint in another agency's inbox (PUPR), which no cursor may bring into Disdukcapil's."""
+    body = report(
+        title="Jalan berlubang di Jalan Raya Serang",
+        description="Jalan rusak berlubang besar di Jalan Raya Serang km 24, Kecamatan Cikupa, dua bulan.",
+        category="infrastruktur",
+        location={"region_code": "36.03"},
+        reporter={"name": "Dewi Lestari", "phone": "+6281299000021"},
+    )
+    receipt = requests.post(f"{local_stack.url}/complaints", json=body, timeout=30).json()
+    tracking_id: str = receipt["tracking_id"]
+
+    def held_by_pupr() -> bool:
+        view = requests.get(
+            f"{local_stack.url}/complaints/{tracking_id}",
+            headers={"x-access-code": receipt["access_code"]},
+            timeout=10,
+        ).json()
+        return bool(view["status"] == "assigned" and view["agency"]["id"] == "kab-tangerang.pupr")
+
+    assert eventually(held_by_pupr)
+    return tracking_id
+
+
+def b64(value: Any) -> str:
+    data = value if isinstance(value, bytes) else json.dumps(value).encode()
+    return base64.urlsafe_b64encode(data).decode()
+
+
+def store_key(inbox: str, tracking_id: str) -> dict[str, Any]:
+    return {
+        "inbox": {"S": inbox},
+        "created_at": {"S": "2099-01-01T00:00:00.000000Z"},
+        "pk": {"S": f"C#{tracking_id}"},
+        "sk": {"S": "#COMPLAINT"},
+    }
+
+
+def crafted_cursors(tracking_id: str) -> Any:
+    """Cursors no inbox wrote: garbage, the outer shape bent, the store's key aimed elsewhere."""
+    keys = st.sampled_from(
+        [
+            store_key("kab-tangerang.pupr#assigned", tracking_id),  # another agency's partition
+            store_key("kab-tangerang.disdukcapil#closed", tracking_id),  # a status it does not list
+            {"pk": {"S": "REF#AGENCY"}, "sk": {"S": "kab-tangerang"}},  # another item of the table
+            {"pk": {"S": f"C#{tracking_id}"}, "sk": {"S": "#COMPLAINT"}},  # the table's key, not the index's
+        ]
+    )
+    return (
+        st.text(max_size=60)
+        | st.binary(max_size=60).map(b64)
+        | json_values.map(b64)
+        | st.fixed_dictionaries({"s": st.integers(-3, 8) | st.text(max_size=2), "k": st.none()}).map(b64)
+        | st.builds(lambda s, key: b64({"s": s, "k": b64(key)}), st.integers(0, 5), keys)
+    )
+
+
+def test_a_garbage_or_crafted_inbox_cursor_is_422_naming_cursor(
+    local_stack: LocalStack, operator_token: str, pupr_complaint: str
+) -> None:
+    headers = {"authorization": f"Bearer {operator_token}"}
+    for cursor in (
+        "garbage",
+        b64([1]),
+        b64({"s": 0, "k": b64(store_key("kab-tangerang.pupr#assigned", pupr_complaint))}),
+        b64({"s": 0, "k": b64({"pk": {"S": "REF#AGENCY"}, "sk": {"S": "kab-tangerang"}})}),
+    ):
+        response = requests.get(
+            f"{local_stack.url}/ops/complaints", params={"cursor": cursor}, headers=headers, timeout=30
+        )
+        assert response.status_code == 422, (cursor, response.status_code, response.text[:200])
+        assert [d["field"] for d in response.json()["error"]["details"]] == ["cursor"]
+
+
+def test_any_cursor_answers_clearly_and_never_with_another_agencys_rows(
+    local_stack: LocalStack, operator_token: str, pupr_complaint: str
+) -> None:
+    headers = {"authorization": f"Bearer {operator_token}"}
+
+    @fuzz
+    @given(cursor=crafted_cursors(pupr_complaint), status=st.none() | st.sampled_from(["assigned", "closed"]))
+    def check(cursor: str, status: str | None) -> None:
+        params = {"cursor": cursor, **({"status": status} if status else {})}
+        response = requests.get(
+            f"{local_stack.url}/ops/complaints", params=params, headers=headers, timeout=30
+        )
+        clear(response)
+        if response.status_code == 200:
+            assert pupr_complaint not in response.text
+        else:
+            assert response.status_code == 422, response.text[:200]
+
+    check()
+
+
+def test_statistics_for_a_date_out_of_range_is_422_naming_it(local_stack: LocalStack) -> None:
+    headers = {"authorization": f"Bearer {local_stack.token('coord.kab-tangerang')['token']}"}
+    for query, field in (
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
+    ):
+        response = requests.get(f"{local_stack.url}/ops/stats", params=query, headers=headers, timeout=30)
+        assert response.status_code == 422, (query, response.status_code, response.text[:200])
+        assert [d["field"] for d in response.json()["error"]["details"]] == [field]
+
+
+@fuzz
+@given(
+    start=st.none() | st.dates().map(str) | st.text(max_size=12),
+    end=st.none() | st.dates().map(str) | st.sampled_from(["9999-12-31", "0001-01-01", "2026-02-30", "-1"]),
+)
+def test_statistics_for_any_dates_answer_clearly(
+    local_stack: LocalStack, start: str | None, end: str | None
+) -> None:
+    params = {name: value for name, value in (("from", start), ("to", end)) if value is not None}
+    headers = {"authorization": f"Bearer {local_stack.token('coord.kab-tangerang')['token']}"}
+    response = requests.get(f"{local_stack.url}/ops/stats", params=params, headers=headers, timeout=30)
+    clear(response)
+    assert response.status_code in (200, 422), response.text[:200]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"reporter": {"phone": "+6281299000031", "email": "warga@evil.example?bcc=x"}}, "reporter.email"),
+        ({"reporter": {"email": "warga@evil.example%0abcc:x@y.z"}}, "reporter.email"),
+        ({"title": "Jalan rusak \u202eparah\u202c sekali"}, "title"),
+        ({"title": "KTP belum jadi \u2066tiga bulan\u2069"}, "title"),
+        ({"description": "\u200b" * 60}, "description"),
+        ({"description": "Kronologi\x1b[2J: KTP belum jadi setelah tiga bulan menunggu."}, "description"),
+    ],
+)
+def test_an_address_or_text_that_reads_otherwise_than_it_shows_is_422_naming_the_field(
+    local_stack: LocalStack, changes: dict[str, Any], field: str
+) -> None:
+    response = requests.post(f"{local_stack.url}/complaints", json=report(**changes), timeout=30)
+    assert response.status_code == 422, response.text[:300]
+    assert [d["field"] for d in response.json()["error"]["details"]] == [field]
+
+
 @pytest.fixture(scope="module")
 def api_schema() -> Any:
     import schemathesis
@@ -196,6 +406,7 @@ def test_schemathesis_finds_no_server_error_in_the_published_api(
 def test_no_worker_crashed_or_raised_while_fuzzed(
     local_stack: LocalStack, stack_logs: LogCapture, logs_before: int
 ) -> None:
+    quiet(local_stack, timeout=240)  # the reports the fuzzing filed are routed and told by now
     lines = stack_logs.lines[logs_before:]
     crashes = [
         line

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,8 +12,16 @@ import pytest
 import requests
 
 from aduan_local.stack import LocalStack
-from tests.e2e.helpers import eventually, report, send_sms, sms_to
-from tests.e2e.test_local_stack import _claims, _moto_signing_key, _signed
+from tests.e2e.helpers import (
+    eventually,
+    moto_signing_key,
+    quiet,
+    report,
+    send_sms,
+    signed_token,
+    sms_to,
+    token_claims,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -42,15 +49,15 @@ def tokens(local_stack: LocalStack) -> dict[str, str | None]:
             "admin.nasional",
         )
     }
-    key, kid = _moto_signing_key()
-    claims = _claims(signed_in["op.disdukcapil"])
+    key, kid = moto_signing_key()
+    claims = token_claims(signed_in["op.disdukcapil"])
     past = datetime.now(UTC) - timedelta(hours=3)
-    expired = _signed(
+    expired = signed_token(
         claims | {"iat": int(past.timestamp()), "exp": int((past + timedelta(hours=1)).timestamp())}, key, kid
     )
     from joserfc.jwk import RSAKey
 
-    forged = _signed(claims | {"custom:role": "national"}, RSAKey.generate_key(2048), kid)
+    forged = signed_token(claims | {"custom:role": "national"}, RSAKey.generate_key(2048), kid)
     return {**signed_in, "no token": None, "expired token": expired, "forged token": forged}
 
 
@@ -266,7 +273,7 @@ def test_a_whole_story_over_http(local_stack: LocalStack, tokens: dict[str, str 
         "reopened", "responded", "rated", "closed",
     ]  # fmt: skip
     assert view["rating"] == 4
-    time.sleep(2)
+    quiet(local_stack)  # every text of the story sent, and no second one on its way
     texts = sms_to(local_stack, phone)
     for marker in ("diterima", "diteruskan ke", "minta info", "sudah menanggapi", "ditutup"):
         found = [t for t in texts if marker in t]

@@ -28,7 +28,7 @@ import requests
 from aduan_local.faults import FAULT_LOG_PREFIX
 from aduan_local.stack import LocalStack
 from tests.conftest import LogCapture
-from tests.e2e.helpers import eventually, report
+from tests.e2e.helpers import eventually, quiet, report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
@@ -264,7 +264,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     finally:
         killer.stop.set()
         stack.inject_faults([])
-    time.sleep(3)  # a late duplicate would land now
+    quiet(stack)  # a late duplicate would have landed by now
 
     texts = sms_by_phone(stack, set(receipts))
     received = {p: [t for t in texts[p] if "diterima" in t] for p in receipts}

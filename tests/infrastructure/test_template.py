@@ -140,11 +140,13 @@ def _alarms_on_first_message(template: Template) -> set[str]:
     watched = set()
     for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values():
         props = alarm["Properties"]
+        if props.get("MetricName") != "ApproximateNumberOfMessagesVisible":
+            continue
         threshold, operator = float(props.get("Threshold", 0)), props.get("ComparisonOperator")
         fires = (operator == "GreaterThanOrEqualToThreshold" and threshold <= 1) or (
             operator == "GreaterThanThreshold" and threshold < 1
         )
-        if props.get("MetricName") != "ApproximateNumberOfMessagesVisible" or not fires:
+        if not fires:
             continue
         for dimension in props.get("Dimensions", []):
             if dimension["Name"] == "QueueName" and "Fn::GetAtt" in dimension["Value"]:
@@ -231,13 +233,23 @@ def test_intake_may_only_read_and_write_its_items_and_send_to_routing(translated
     queues = json.dumps(
         [{"Fn::GetAtt": ["RoutingQueue", "Arn"]}, {"Fn::GetAtt": ["NotificationQueue", "Arn"]}]
     )
-    reporter_key = json.dumps({"Ref": "ReporterKeySecret"})
-    table_actions = ["GetItem", "PutItem", "Query"]
+    secrets = json.dumps([{"Ref": "ReporterKeySecret"}, {"Ref": "OriginVerifySecret"}])
+    table_actions = ["GetItem", "PutItem", "Query", "UpdateItem"]
     assert granted == {
         *((f"dynamodb:{action}", table) for action in table_actions),
         ("sqs:SendMessage", queues),
-        ("secretsmanager:GetSecretValue", reporter_key),
+        ("secretsmanager:GetSecretValue", secrets),
     }
+    # It updates nothing but the day's counts (aduan.domain.allowance): their keys start QUOTA#.
+    updates = [
+        statement
+        for document in role["Policies"]
+        for statement in _as_list(document["PolicyDocument"]["Statement"])
+        if "dynamodb:UpdateItem" in _as_list(statement["Action"])
+    ]
+    assert [statement["Condition"] for statement in updates] == [
+        {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["QUOTA#*"]}}
+    ]
 
 
 def _intake_statements(template: Template) -> list[dict[str, Any]]:
@@ -332,3 +344,175 @@ def test_every_built_resource_has_a_target_in_the_shared_makefile(template: Temp
 @needs_make
 def test_makefile_check_catches_a_resource_without_a_target() -> None:
     assert make_dry_run("build-RoutingQueue").returncode != 0
+
+
+# -- the edge: AWS WAF's rate limits in front of the public routes, and no way around them --------
+
+PUBLIC_REQUESTS = {"reports": ("POST", "/complaints"), "SMS webhook": ("POST", "/sms/inbound")}
+
+
+def edge_problems(template: Template) -> list[str]:
+    """What lets a client past AWS WAF's per-client limits: no CLOUDFRONT web ACL with a rate rule
+    over each public route, a distribution without it, or an API that answers without CloudFront's
+    secret header (every function behind the HTTP API must check it, and every API path of the
+    distribution must carry the client's address)."""
+    from aduan.doors import edge
+    from aduan_local.edge import web_acl_rules
+    from aduan_local.resources import Resources
+
+    problems = []
+    local = Resources(
+        "t", "us-east-1", "http://nowhere", {name: "10" for name in template.get("Parameters", {})}
+    )
+
+    acls = {
+        lid: acl
+        for lid, acl in resources_of_type(template, "AWS::WAFv2::WebACL").items()
+        if acl["Properties"].get("Scope") == "CLOUDFRONT"
+    }
+    if not acls:
+        problems.append("no CLOUDFRONT web ACL")
+    rules = web_acl_rules(template, local)
+    for name, (method, path) in PUBLIC_REQUESTS.items():
+        if not any(rule.applies(method, path) and rule.status == 429 for rule in rules):
+            problems.append(f"no rate-based rule answering 429 on {name} ({method} {path})")
+    for lid, distribution in resources_of_type(template, "AWS::CloudFront::Distribution").items():
+        config = distribution["Properties"]["DistributionConfig"]
+        if not any(acl in json.dumps(config.get("WebACLId", "")) for acl in acls):
+            problems.append(f"{lid}: no web ACL of this template")
+        api_origins = [o for o in config["Origins"] if "execute-api" in json.dumps(o["DomainName"])]
+        for origin in api_origins:
+            sent = {h["HeaderName"].lower(): h["HeaderValue"] for h in origin.get("OriginCustomHeaders", [])}
+            if "OriginVerifySecret" not in json.dumps(sent.get(edge.ORIGIN_HEADER, "")):
+                problems.append(f"{lid}: origin {origin['Id']} does not send {edge.ORIGIN_HEADER}")
+        for behaviour in config.get("CacheBehaviors", []):
+            if behaviour["TargetOriginId"] in {o["Id"] for o in api_origins}:
+                functions = json.dumps(behaviour.get("FunctionAssociations", []))
+                if "ApiViewerRequest" not in functions or "viewer-request" not in functions:
+                    problems.append(f"{lid}: {behaviour['PathPattern']} does not tell the API the client")
+    for lid, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        properties = function["Properties"]
+        behind_api = any(event["Type"] == "HttpApi" for event in properties.get("Events", {}).values())
+        variables = properties.get("Environment", {}).get("Variables", {})
+        if behind_api and variables.get("ORIGIN_SECRET_ARN") != {"Ref": "OriginVerifySecret"}:
+            problems.append(f"{lid}: answers without checking {edge.ORIGIN_HEADER}")
+    return problems
+
+
+def test_aws_waf_limits_each_client_on_the_public_routes_and_nothing_reaches_the_api_around_it(
+    template: Template,
+) -> None:
+    assert edge_problems(template) == []
+
+
+def _detach_web_acl(template: Template) -> None:
+    del template["Resources"]["WebDistribution"]["Properties"]["DistributionConfig"]["WebACLId"]
+
+
+def _drop_the_reports_rule(template: Template) -> None:
+    rules = template["Resources"]["EdgeWebAcl"]["Properties"]["Rules"]
+    rules[:] = [rule for rule in rules if rule["Name"] not in ("ReportsPerClient", "RequestsPerClient")]
+
+
+def _regional_web_acl(template: Template) -> None:
+    template["Resources"]["EdgeWebAcl"]["Properties"]["Scope"] = "REGIONAL"
+
+
+def _no_origin_secret(template: Template) -> None:
+    config = template["Resources"]["WebDistribution"]["Properties"]["DistributionConfig"]
+    for origin in config["Origins"]:
+        origin.pop("OriginCustomHeaders", None)
+
+
+def _sms_function_unchecked(template: Template) -> None:
+    del template["Resources"]["SmsFunction"]["Properties"]["Environment"]["Variables"]["ORIGIN_SECRET_ARN"]
+
+
+def _complaints_path_without_client_address(template: Template) -> None:
+    config = template["Resources"]["WebDistribution"]["Properties"]["DistributionConfig"]
+    del config["CacheBehaviors"][0]["FunctionAssociations"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (_detach_web_acl, "WebDistribution: no web ACL of this template"),
+        (_drop_the_reports_rule, "no rate-based rule answering 429 on reports (POST /complaints)"),
+        (_regional_web_acl, "no CLOUDFRONT web ACL"),
+        (_no_origin_secret, "WebDistribution: origin api does not send x-origin-verify"),
+        (_sms_function_unchecked, "SmsFunction: answers without checking x-origin-verify"),
+        (
+            _complaints_path_without_client_address,
+            "WebDistribution: /complaints* does not tell the API the client",
+        ),
+    ],
+)
+def test_edge_checker_catches(template: Template, mutate: Any, expected: str) -> None:
+    broken = copy.deepcopy(template)
+    mutate(broken)
+    assert expected in edge_problems(broken)
+
+
+def test_the_viewer_request_function_sets_the_headers_the_api_and_the_local_stack_read(
+    template: Template,
+) -> None:
+    from aduan.doors import edge
+    from aduan_local import edge as local_edge
+
+    code = template["Resources"]["ApiViewerRequest"]["Properties"]["FunctionCode"]
+    assert f"request.headers['{edge.CLIENT_ADDRESS_HEADER}'] = {{ value: event.viewer.ip }}" in code
+    assert f"request.headers['{edge.PUBLIC_HOST_HEADER}'] = {{ value: request.headers.host.value }}" in code
+    assert (local_edge.CLIENT_ADDRESS_HEADER, local_edge.PUBLIC_HOST_HEADER) == (
+        edge.CLIENT_ADDRESS_HEADER,
+        edge.PUBLIC_HOST_HEADER,
+    )
+
+
+def test_outside_us_east_1_the_edge_stack_is_template_yaml_s_own_web_acl(
+    template: Template, tmp_path: Path
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "infra" / "build"))
+    try:
+        from edge_template import edge_template
+    finally:
+        sys.path.pop(0)
+    edge_stack = edge_template(template)
+    web_acl = {key: value for key, value in template["Resources"]["EdgeWebAcl"].items() if key != "Condition"}
+    assert edge_stack["Resources"] == {"EdgeWebAcl": web_acl}
+    assert set(edge_stack["Parameters"]) == {"EdgeReportsPerFiveMinutes"}
+    written = tmp_path / "edge.json"
+    written.write_text(json.dumps(edge_stack))
+    assert [str(match) for match in lint_file(written)] == []  # as `make lint` runs cfn-lint
+    # The stack refuses to deploy elsewhere without it rather than leave the API unguarded.
+    assertion = template["Rules"]["EdgeWebAclGivenElsewhere"]["Assertions"][0]["Assert"]
+    assert assertion == {"Fn::Not": [{"Fn::Equals": [{"Ref": "EdgeWebAclArn"}, ""]}]}
+
+
+def test_an_alarm_fires_before_the_account_s_sms_spend_limit_stops_every_text(template: Template) -> None:
+    [alarm] = [
+        alarm["Properties"]
+        for alarm in resources_of_type(template, "AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Namespace") == "AWS/SNS"
+    ]
+    assert (alarm["MetricName"], alarm["Statistic"]) == ("SMSMonthToDateSpentUSD", "Maximum")
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        {"Ref": "SmsSpendAlarmUSD"},
+        "GreaterThanOrEqualToThreshold",
+    )
+
+
+def test_the_intake_and_delivery_functions_get_the_outbound_limits(template: Template) -> None:
+    def variables(lid: str) -> dict[str, Any]:
+        found: dict[str, Any] = template["Resources"][lid]["Properties"]["Environment"]["Variables"]
+        return found
+
+    expected = {
+        "SMS_COUNTRY_CODES": {"Ref": "SmsCountryCodes"},
+        "COMPLAINTS_PER_DESTINATION_PER_DAY": {"Ref": "ComplaintsPerDestinationPerDay"},
+        "COMPLAINTS_PER_CLIENT_PER_DAY": {"Ref": "ComplaintsPerClientPerDay"},
+    }
+    intake = variables("IntakeFunction")
+    assert {name: intake.get(name) for name in expected} == expected
+    assert variables("NotificationFunction")["SMS_COUNTRY_CODES"] == {"Ref": "SmsCountryCodes"}

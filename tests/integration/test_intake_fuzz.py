@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from aduan.domain import sms_commands
 from aduan_admin.cli import seed_table
 from aduan_local.template import ROOT
+from tests.crafted import deep_json, huge_numbers
 from tests.e2e.helpers import report
 
 pytestmark = pytest.mark.integration
+EDGE = "fuzz-origin-secret"  # what CloudFront would add (aduan.doors.edge)
 
 CONTEXT = SimpleNamespace(
     function_name="intake",
@@ -49,6 +51,10 @@ def intake(moto_endpoint: str, dynamodb: Any, template: dict[str, Any]) -> Itera
         "REPORTER_KEY_SECRET_ARN": secrets.create_secret(Name=f"key-{complaints_table}", SecretString="k")[
             "ARN"
         ],
+        "ORIGIN_SECRET_ARN": secrets.create_secret(Name=f"edge-{complaints_table}", SecretString=EDGE)["ARN"],
+        # An explicit allowance: thousands of generated reports come from one client and few phones.
+        "COMPLAINTS_PER_DESTINATION_PER_DAY": "1000000",
+        "COMPLAINTS_PER_CLIENT_PER_DAY": "1000000",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     saved = {name: os.environ.get(name) for name in environment}
@@ -72,7 +78,7 @@ def post(intake: ModuleType, body: str, content_type: str = "application/json") 
         "routeKey": "POST /complaints",
         "rawPath": "/complaints",
         "rawQueryString": "",
-        "headers": {"content-type": content_type},
+        "headers": {"content-type": content_type, "x-origin-verify": EDGE},
         "requestContext": {
             "http": {
                 "method": "POST",
@@ -111,7 +117,16 @@ json_values = st.recursive(
     max_leaves=12,
 )
 odd_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.sampled_from(
-    ["", " ", "\u202e", "𝔞𝔟𝔠", "x" * 5000, "0812", "+62", "36.03", "2026-13-45", "null", "\x00"]
+    [
+        *("", " ", "\u202e", "𝔞𝔟𝔠", "x" * 5000, "0812", "+62", "36.03", "2026-13-45", "null", "\x00"),
+        # Text that displays otherwise than it reads, or as nothing (aduan.domain.free_text).
+        *(
+            "Jalan rusak \u2066parah\u2069 sekali",
+            "\u200b" * 40,
+            "\ufeff\u200d" * 20,
+            "KTP\r\nbelum\u2028jadi",
+        ),
+    ]
 )
 field_values = st.one_of(json_values, odd_text)
 
@@ -157,12 +172,50 @@ def test_any_raw_body_gets_only_201_or_4xx(intake: ModuleType, raw: str) -> None
     assert_clear_answer(post(intake, raw))
 
 
+# Shapes a JSON parser chokes on (issue #21): nesting up to 20,000 deep (Python's json recurses once
+# a level) and numbers of up to 6,000 digits (it refuses an integer past 4,300), alone or in place
+# of a field of a plausible report.
+NUMBER_SLOT = "__number__"
+
+
+def with_number(path: str, number: str) -> str:
+    """A plausible report whose field at `path` (dotted) is `number`, written as raw JSON."""
+    *parents, name = path.split(".")
+    fields: dict[str, Any] = {}
+    holder = fields
+    for parent in parents:
+        holder = holder.setdefault(parent, {"phone": "0812 3456 7890"} if parent == "reporter" else {})
+    holder[name] = NUMBER_SLOT
+    return json.dumps(report(**fields)).replace(json.dumps(NUMBER_SLOT), number)
+
+
+crafted_bodies = (
+    deep_json
+    | huge_numbers
+    | st.builds(
+        with_number,
+        st.sampled_from(["title", "incident_date", "location.lat", "location.lon", "reporter.phone", "x"]),
+        huge_numbers,
+    )
+    | st.builds(
+        lambda deep: json.dumps(report()).replace('"reporter"', f'"x": {deep}, "reporter"'), deep_json
+    )
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=crafted_bodies)
+def test_deep_nesting_and_huge_numbers_get_only_4xx(intake: ModuleType, body: str) -> None:
+    assert_clear_answer(post(intake, body))
+
+
 @settings(max_examples=3000, deadline=None)
 @given(
     text=st.text(max_size=400)
     | st.builds(
         lambda verb, middle, rest: f"{verb}{middle}{rest}",
-        st.sampled_from(["CEK", "cek", "Status", "BALAS", "balas", " cek:", "#BALAS"]),
+        st.sampled_from(["CEK", "cek", "Status", "BALAS", "balas", " cek:", "#BALAS"])
+        | st.sampled_from(["RAHASIA", "rahasia:", "anonim", "Publik,", "umum"]),
         st.text(alphabet=" .:-#", max_size=3),
         st.text(alphabet=string.ascii_letters + string.digits + " -.", max_size=40),
     )
@@ -170,7 +223,12 @@ def test_any_raw_body_gets_only_201_or_4xx(intake: ModuleType, raw: str) -> None
 def test_the_sms_parser_reads_any_text(text: str) -> None:
     command = sms_commands.parse(text)
     assert isinstance(
-        command, sms_commands.Check | sms_commands.Reply | sms_commands.Report | sms_commands.Help
+        command,
+        sms_commands.Check
+        | sms_commands.Reply
+        | sms_commands.PrivacyChange
+        | sms_commands.Report
+        | sms_commands.Help,
     )
     if isinstance(command, sms_commands.Report):
         assert len(command.text) >= sms_commands.MIN_REPORT_LENGTH

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from datetime import timedelta
 from typing import Any
@@ -12,7 +14,7 @@ from botocore.exceptions import ClientError
 from aduan.aws.complaint_store import DynamoComplaintStore
 from aduan.aws.ledger import NotificationLedger
 from aduan.domain.deadlines import ClockKind, next_step, start_clock
-from aduan.domain.errors import Conflict, NotFound
+from aduan.domain.errors import Conflict, NotFound, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Privacy, Reporter, Role, Status, TimelineEvent
 from aduan.domain.workdays import WorkCalendar
@@ -170,6 +172,41 @@ def test_the_inbox_pages_with_an_opaque_cursor(store: DynamoComplaintStore) -> N
     second = store.inbox(DISDUKCAPIL, Status.ASSIGNED, limit=3, cursor=first.cursor)
     seen = [row.tracking_id for row in first.complaints + second.complaints]
     assert sorted(seen) == sorted(ours)
+
+
+def _cursor(key: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def test_a_crafted_inbox_cursor_is_refused_and_never_pages_another_partition(
+    store: DynamoComplaintStore,
+) -> None:
+    for _ in range(2):
+        assigned(store, submitted(store))
+    theirs = assigned(store, submitted(store), agency_id="kab-tangerang.pupr")
+    own = store.inbox(DISDUKCAPIL, Status.ASSIGNED, limit=1)
+    assert own.cursor is not None
+    key = json.loads(base64.urlsafe_b64decode(own.cursor))
+    pupr = {**key, "inbox": {"S": "kab-tangerang.pupr#assigned"}, "pk": {"S": f"C#{theirs.tracking_id}"}}
+    crafted = [
+        _cursor(pupr),  # a key of another agency's partition: DynamoDB's ValidationException, a 503
+        _cursor({**key, "inbox": {"S": f"{DISDUKCAPIL}#in_progress"}}),  # another status of its own
+        _cursor({"pk": {"S": "REF#AGENCY"}, "sk": {"S": "kab-tangerang"}}),  # another item: a 503
+        _cursor({**key, "sk": {"S": "#IDEMPOTENCY"}}),
+        _cursor({**key, "extra": {"S": "x"}}),
+        _cursor({**key, "created_at": {"N": "1"}}),
+        _cursor({**key, "created_at": "2026-03-16"}),
+        _cursor([key]),
+        "garbage",
+        "ÄÖÜ",
+    ]
+    for cursor in crafted:
+        with pytest.raises(ValidationFailed) as refused:
+            store.inbox(DISDUKCAPIL, Status.ASSIGNED, cursor=cursor)
+        assert refused.value.problems == [("cursor", "invalid_cursor", {})], cursor
+    # The cursor the store gave still pages, and only its own partition.
+    rest = store.inbox(DISDUKCAPIL, Status.ASSIGNED, cursor=own.cursor)
+    assert theirs.tracking_id not in {row.tracking_id for row in rest.complaints}
 
 
 def test_inbox_rows_carry_no_reporter_identity(store: DynamoComplaintStore) -> None:

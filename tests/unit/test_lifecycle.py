@@ -35,6 +35,7 @@ SPEC: dict[str, tuple[str, str, str]] = {
     "close": ("responded", "citizen system", "closed"),
     "rate": ("responded closed", "citizen", "same"),
     "comment": (OPEN, "citizen", "same"),
+    "raise_privacy": (OPEN, "citizen", "same"),
     "archive": (OPEN, "coordinator national", "archived"),
     "escalate": ("submitted needs_triage assigned in_progress", "system", "same"),
     "mark_dispute": ("assigned in_progress", "operator coordinator", "same"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from aduan.domain.models import Language
+from aduan.domain.models import Language, Privacy
 from aduan.domain.notification_texts import (
     EMAIL_SUBJECTS,
+    PRIVACY_LEVELS,
+    PRIVACY_RAISES,
     SMS,
     SMS_ONLY,
     gsm7_length,
@@ -23,6 +25,7 @@ REALISTIC = {
     "due": "24 Mar 2026",
     "status": "Diteruskan ke instansi",
     "category": "Kependudukan",
+    "privacy": "anonymous",  # an SMS report's default, whose receipt is the longest (PRIVACY_LEVELS)
     "question": (
         "Mohon lampirkan foto KTP lama, nomor registrasi perekaman, dan tanggal perekaman e-KTP "
         "di kecamatan agar kami dapat menelusuri berkas Anda."
@@ -70,3 +73,45 @@ def test_each_email_has_a_subject_text_and_html(template: str) -> None:
     assert subject
     assert text
     assert html.startswith("<!doctype html>")
+
+
+PRIVACY_TEMPLATES = ["received", "privacy_raised", "privacy_not_raised", "privacy_window_closed"]
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("privacy", list(Privacy))
+@pytest.mark.parametrize("template", PRIVACY_TEMPLATES)
+def test_each_privacy_level_is_told_in_one_gsm7_segment(
+    template: str, privacy: Privacy, language: Language
+) -> None:
+    text = render_sms(template, language, {**REALISTIC, "privacy": privacy.value})
+    length = gsm7_length(text)
+    assert length is not None, text
+    assert length <= 160, f"{template} ({privacy}, {language}) is {length} septets: {text!r}"
+    assert PRIVACY_LEVELS[privacy][language].strip() in text
+    assert "{" not in text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_receipt_says_the_level_and_how_to_raise_it_by_text(language: Language) -> None:
+    anonymous = render_sms("received", language, REALISTIC)
+    confidential = render_sms("received", language, {**REALISTIC, "privacy": "confidential"})
+    public = render_sms("received", language, {**REALISTIC, "privacy": "public"})
+
+    assert "RAHASIA" in anonymous.split(REALISTIC["access_code"])[1]  # how to raise it, after the code
+    assert "ANONIM/RAHASIA" in public
+    assert confidential.endswith("CEK.")  # nothing is above confidential
+    assert set(PRIVACY_LEVELS) == set(PRIVACY_RAISES) == {privacy.value for privacy in Privacy}
+
+
+def test_an_email_receipt_states_the_level_but_not_an_sms_command_to_change_it() -> None:
+    _, text, _ = render_email("received", Language.ID, REALISTIC)
+    assert "ANONIM: identitas tdk ke instansi" in text
+    assert "Kirim RAHASIA" not in text
+
+
+def test_a_receipt_queued_before_privacy_was_in_it_still_renders() -> None:
+    values = {key: value for key, value in REALISTIC.items() if key != "privacy"}
+    assert render_sms("received", Language.ID, values) == (
+        "Aduan: laporan K7MX4-RPA2Q diterima. Kode akses: N2ZVVE37 (rahasiakan). Status: CEK."
+    )

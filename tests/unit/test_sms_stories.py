@@ -8,15 +8,16 @@ from datetime import timedelta
 import pytest
 
 from aduan.citizen import track_complaint
-from aduan.domain.errors import InvalidTransition
-from aduan.domain.models import Actor, Channel, Language, Role, Status
+from aduan.domain.errors import NotFound
+from aduan.domain.models import Actor, Channel, Language, Privacy, Role, Status
 from aduan.domain.notifications import Notification
 from aduan.domain.sms_commands import InboundSms
 from aduan.domain.tracking import display_form
+from aduan.operations import view_complaint
 from aduan.sms_intake import receive_sms
 from tests.factories import ASSIGNED_AT
 from tests.fakes import Unavailable
-from tests.unit.world import DISDUKCAPIL, SITI, World, story, templates
+from tests.unit.world import DISDUKCAPIL, OPERATOR, SITI, World, story, templates
 
 NOW = ASSIGNED_AT
 GATEWAY = "+6281100000000"
@@ -177,22 +178,12 @@ def test_belum_on_a_responded_complaint_reopens_it_at_the_agency(world: World) -
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="sms_intake._follow_up reads 'belum,' as a word other than 'belum'",
-)
 def test_belum_followed_by_a_comma_reopens_it_too(world: World) -> None:
     tracking_id = responded(world)
     outcome = text(world, f"BALAS {tracking_id} Belum, KTP belum saya terima", message_id="SM11", minutes=120)
     assert outcome == "reopen"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the reply path of receive_sms keeps no record of the MessageSid",
-)
 def test_a_balas_the_gateway_sends_again_is_recorded_once(world: World) -> None:
     tracking_id = reported(world)
     balas = f"BALAS {tracking_id} Saya sudah ke kecamatan."
@@ -205,11 +196,6 @@ def test_a_balas_the_gateway_sends_again_is_recorded_once(world: World) -> None:
     assert story(world, tracking_id).count("commented") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidTransition,
-    reason="receive_sms lets InvalidTransition out: a 500, no answer by SMS",
-)
 def test_balas_on_a_closed_complaint_gets_an_answer_rather_than_an_error(world: World) -> None:
     tracking_id = reported(world)
     national = Actor(role=Role.NATIONAL, agency_id="kemenpanrb", user_id="admin")
@@ -229,3 +215,245 @@ def test_a_short_text_gets_a_helpful_answer_and_files_nothing(world: World) -> N
     [(to, words)] = world.sms.sent
     assert to == SITI
     assert "min. 30 huruf" in words
+
+
+# -- a closed complaint, and every command once per MessageSid --------------------------------------
+
+
+def test_balas_on_a_closed_complaint_is_answered_in_one_sms_and_records_nothing(world: World) -> None:
+    tracking_id = reported(world)
+    national = Actor(role=Role.NATIONAL, agency_id="kemenpanrb", user_id="admin")
+    world.act(world.complaints.get(tracking_id), "archive", NOW, actor=national, reason="duplicate")
+    world.deliver_queued(NOW)
+    before = story(world, tracking_id)
+
+    assert text(world, f"BALAS {tracking_id} Kenapa ditutup?", message_id="SM14", minutes=5) == (
+        "reply_refused"
+    )
+
+    assert story(world, tracking_id) == before
+    assert world.deliver_queued(NOW) == ["sent"]
+    to, words = world.sms.sent[-1]
+    assert to == SITI
+    assert "Diarsipkan" in words
+    assert "laporan baru" in words
+    assert len(words) <= 160
+
+
+def test_a_balas_delivered_twice_at_once_is_recorded_once_and_confirmed_once(world: World) -> None:
+    tracking_id = reported(world)
+    balas = f"BALAS {tracking_id} Saya sudah ke kecamatan."
+    # The second delivery reads the complaint while the first is being written: it loses the race.
+    world.complaints.meanwhile(lambda: text(world, balas, message_id="SM15"))
+
+    assert text(world, balas, message_id="SM15") == "replayed"
+
+    assert story(world, tracking_id).count("commented") == 1
+    assert world.deliver_queued(NOW) == ["sent", "duplicate"]
+
+
+@pytest.mark.parametrize(
+    ("words", "event"),
+    [("NILAI 4 terima kasih", "rated"), ("BELUM saya terima", "reopened")],
+)
+def test_a_rating_or_a_reopen_the_gateway_sends_again_is_taken_once(
+    world: World, words: str, event: str
+) -> None:
+    tracking_id = responded(world)
+    balas = f"BALAS {tracking_id} {words}"
+    assert text(world, balas, message_id="SM16", minutes=120) != "replayed"
+
+    # The same text again, after the complaint changed (a reopened complaint no longer reads BELUM
+    # as a reopen: without the record it would be filed as a comment).
+    assert text(world, balas, message_id="SM16", minutes=121) == "replayed"
+
+    assert story(world, tracking_id).count(event) == 1
+    assert "commented" not in story(world, tracking_id)
+
+
+def test_a_cek_the_gateway_sends_again_is_answered_once(world: World) -> None:
+    tracking_id = reported(world)
+    for minute in (1, 2):
+        text(world, f"CEK {tracking_id}", message_id="SM17", minutes=minute)
+
+    assert world.deliver_queued(NOW) == ["sent", "duplicate"]
+
+
+# -- privacy by text -------------------------------------------------------------------------------
+
+
+def receipt_of(world: World) -> Notification:
+    [receipt] = [n for n in world.queued() if n.template == "received"]
+    return receipt
+
+
+def operator_sees(world: World, tracking_id: str) -> dict[str, object]:
+    return view_complaint(
+        tracking_id, OPERATOR, complaints=world.complaints, reference=world.reference, language=Language.ID
+    )
+
+
+def public_view(world: World, tracking_id: str, code: str | None = None) -> dict[str, object]:
+    return track_complaint(
+        tracking_id, code, complaints=world.complaints, names=world.reference, language=Language.ID
+    )
+
+
+def test_an_sms_report_naming_no_level_is_anonymous_and_the_receipt_says_how_to_raise_it(
+    world: World,
+) -> None:
+    tracking_id = reported(world)
+
+    assert world.complaints.get(tracking_id).privacy is Privacy.ANONYMOUS
+    view = operator_sees(world, tracking_id)
+    assert view["reporter"] is None
+    assert SITI.removeprefix("+62") not in str(view)
+    assert public_view(world, tracking_id)["description"] == REPORT  # as anonymous is: by its ID
+    [words] = [words for to, words in world.sms.sent if "diterima" in words]
+    assert "ANONIM: identitas tdk ke instansi" in words
+    assert "Kirim RAHASIA dlm 24 jam" in words
+    assert len(words) <= 160
+
+
+@pytest.mark.parametrize("opening", ["RAHASIA ", "rahasia: ", "*Rahasia* ", "Rahasia, "])
+def test_an_sms_report_opening_with_rahasia_is_confidential_end_to_end(world: World, opening: str) -> None:
+    assert text(world, opening + REPORT) == "report"
+    tracking_id = world.routing.sent[-1]["tracking_id"]
+    world.route(tracking_id, NOW)
+    receipt = receipt_of(world)
+    world.deliver_queued(NOW)
+
+    stored = world.complaints.get(tracking_id)
+    assert stored.privacy is Privacy.CONFIDENTIAL
+    assert stored.description == REPORT
+    assert stored.agency_id == DISDUKCAPIL
+    view = operator_sees(world, tracking_id)
+    assert view["reporter"] is None
+    assert SITI.removeprefix("+62") not in str(view)
+    with pytest.raises(NotFound):
+        public_view(world, tracking_id)
+    shown = public_view(world, tracking_id, receipt.values["access_code"])
+    assert shown["description"] == stored.description
+    [words] = [words for to, words in world.sms.sent if "diterima" in words]
+    assert "RAHASIA: isi & identitas tertutup" in words
+    assert receipt.values["access_code"] in words
+    assert len(words) <= 160
+
+
+@pytest.mark.parametrize(
+    ("opening", "privacy"), [("PUBLIK ", "public"), ("umum: ", "public"), ("Anonim ", "anonymous")]
+)
+def test_an_sms_report_may_name_its_level(world: World, opening: str, privacy: str) -> None:
+    assert text(world, opening + REPORT) == "report"
+    stored = world.complaints.get(world.routing.sent[-1]["tracking_id"])
+    assert (stored.privacy, stored.description) == (Privacy(privacy), REPORT)
+
+
+def test_rahasia_with_the_id_from_the_reporters_number_raises_it_and_is_recorded(world: World) -> None:
+    tracking_id = reported(world)
+
+    outcome = text(world, f"rahasia {display_form(tracking_id).lower()}", message_id="SM20", minutes=30)
+
+    assert outcome == "privacy_raised"
+    assert world.complaints.get(tracking_id).privacy is Privacy.CONFIDENTIAL
+    event = world.complaints.timeline(tracking_id)[-1]
+    assert (event.type, event.actor.role, event.data) == (
+        "privacy_raised",
+        Role.CITIZEN,
+        {"from": "anonymous", "to": "confidential"},
+    )
+    with pytest.raises(NotFound):
+        public_view(world, tracking_id)
+    assert world.deliver_queued(NOW) == ["sent"]
+    assert world.sms.sent[-1] == (
+        SITI,
+        f"Aduan {display_form(tracking_id)}: laporan kini RAHASIA: isi & identitas tertutup.",
+    )
+
+
+def test_rahasia_alone_raises_the_senders_latest_report(world: World) -> None:
+    first = reported(world)
+    assert text(world, REPORT + " Ini laporan kedua.", message_id="SM21", minutes=5) == "report"
+    latest = world.routing.sent[-1]["tracking_id"]
+
+    assert text(world, "RAHASIA", message_id="SM22", minutes=6) == "privacy_raised"
+
+    assert world.complaints.get(latest).privacy is Privacy.CONFIDENTIAL
+    assert world.complaints.get(first).privacy is Privacy.ANONYMOUS
+
+
+def test_rahasia_from_another_number_changes_nothing(world: World) -> None:
+    tracking_id = reported(world)
+
+    assert text(world, f"RAHASIA {tracking_id}", sender=STRANGER, message_id="SM23") == "not_found"
+
+    assert world.complaints.get(tracking_id).privacy is Privacy.ANONYMOUS
+    assert story(world, tracking_id) == ["submitted", "assigned"]
+
+
+@pytest.mark.parametrize("keyword", ["PUBLIK", "ANONIM", "RAHASIA"])
+def test_privacy_is_never_lowered_by_sms(world: World, keyword: str) -> None:
+    assert text(world, "RAHASIA " + REPORT) == "report"
+    tracking_id = world.routing.sent[-1]["tracking_id"]
+    world.deliver_queued(NOW)
+
+    assert text(world, f"{keyword} {tracking_id}", message_id="SM24", minutes=10) == "privacy_not_higher"
+
+    assert world.complaints.get(tracking_id).privacy is Privacy.CONFIDENTIAL
+    assert "privacy_raised" not in story(world, tracking_id)
+    assert world.deliver_queued(NOW) == ["sent"]
+    to, words = world.sms.sent[-1]
+    assert to == SITI
+    assert "tetap RAHASIA" in words
+    assert len(words) <= 160
+
+
+def test_the_window_to_raise_it_ends_24_hours_after_the_report(world: World) -> None:
+    tracking_id = reported(world)
+    assert text(world, f"RAHASIA {tracking_id}", message_id="SM25", minutes=24 * 60) == (
+        "privacy_window_closed"
+    )
+    assert world.complaints.get(tracking_id).privacy is Privacy.ANONYMOUS
+    assert world.deliver_queued(NOW) == ["sent"]
+    assert "24 jam" in world.sms.sent[-1][1]
+
+    assert text(world, f"RAHASIA {tracking_id}", message_id="SM26", minutes=24 * 60 - 1) == "privacy_raised"
+
+
+def test_the_window_to_raise_it_ends_when_the_agency_first_acts_on_it(world: World) -> None:
+    tracking_id = reported(world)
+    world.act(world.complaints.get(tracking_id), "acknowledge", NOW + timedelta(minutes=20))
+
+    assert text(world, f"RAHASIA {tracking_id}", message_id="SM27", minutes=30) == "privacy_window_closed"
+
+    assert world.complaints.get(tracking_id).privacy is Privacy.ANONYMOUS
+
+
+def test_a_rahasia_the_gateway_sends_again_is_recorded_once_and_confirmed(world: World) -> None:
+    tracking_id = reported(world)
+    world.notifications.fail()  # the confirmation cannot be queued: the door answers 503
+    with pytest.raises(Unavailable):
+        text(world, f"RAHASIA {tracking_id}", message_id="SM28", minutes=5)
+
+    assert text(world, f"RAHASIA {tracking_id}", message_id="SM28", minutes=6) == "replayed"
+
+    assert story(world, tracking_id).count("privacy_raised") == 1
+    assert world.deliver_queued(NOW) == ["sent"]
+    assert "kini RAHASIA" in world.sms.sent[-1][1]
+
+
+def test_a_text_without_a_message_id_is_not_acted_on(world: World) -> None:
+    with pytest.raises(ValueError, match="message ID"):
+        text(world, REPORT, message_id="")  # the door answers such a webhook 400 before this
+
+    assert world.complaints.by_reporter_phone(SITI) == []
+    assert world.notifications.sent == []
+
+
+def test_nilai_before_any_response_is_kept_as_a_reply_rather_than_refused(world: World) -> None:
+    tracking_id = reported(world)
+
+    assert text(world, f"BALAS {tracking_id} NILAI 5 semoga cepat", message_id="SM29") == "reply"
+
+    assert story(world, tracking_id)[-1] == "commented"
+    assert world.complaints.get(tracking_id).rating is None

@@ -4,6 +4,8 @@ idempotency records and outboxes. The notification ledger shares the table (`adu
 Items (docs/architecture.md has the picture):
   pk=C#<tracking_id>  sk=#COMPLAINT                 the complaint; `version` guards every change
   pk=C#<tracking_id>  sk=E#<time>#v<version>#<n>    its timeline, append-only, same partition
+  pk=QUOTA#<day>#<subject>#<HMAC>  sk=#QUOTA         a day's count of complaints per destination or
+                                                    client, raised in the creating transaction (TTL)
 Index attributes on the complaint item, present only while they mean something (sparse):
   due_shard=DUE#<n>, next_due_at   while a clock runs: the next moment a step falls due
   inbox=<agency_id>#<status>, created_at   while an agency holds it
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,11 +26,12 @@ from botocore.exceptions import ClientError
 from aduan.aws.clients import error_code
 from aduan.aws.due_index import DEFAULT_SHARDS, DueIndexReader, due_shard, query_items
 from aduan.aws.items import from_item, json_document, to_item
-from aduan.domain.errors import Conflict, NotFound
+from aduan.domain.allowance import Quota
+from aduan.domain.errors import Conflict, NotFound, ValidationFailed
 from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
 from aduan.domain.ports import Idempotency, Page
 from aduan.domain.tracking import reporter_key
-from aduan.domain.workdays import iso
+from aduan.domain.workdays import as_utc, iso
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -35,8 +39,13 @@ if TYPE_CHECKING:
 COMPLAINT_SK = "#COMPLAINT"
 IDEMPOTENCY_SK = "#IDEMPOTENCY"
 OUTBOX_SK = "#OUTBOX"
+QUOTA_PREFIX = (
+    "QUOTA#"  # pk=QUOTA#<Jakarta day>#<subject>#<keyed hash>: a day's count (aduan.domain.allowance)
+)
+QUOTA_SK = "#QUOTA"
 OUTBOX_TTL = timedelta(days=7)  # routing (or the sweeper) reads it within minutes; kept a week
 EVENT_PREFIX = "E#"
+STORED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # how a model's UTC datetimes are serialised
 INBOX_INDEX = "InboxIndex"
 REPORTER_INDEX = "ReporterIndex"
 
@@ -84,24 +93,15 @@ class DynamoComplaintStore:
         next_due_at: datetime | None,
         idempotency: Idempotency | None = None,
         outbox: Sequence[dict[str, Any]] = (),
+        quotas: Sequence[Quota] = (),
     ) -> None:
         complaint_put = self._complaint_put(complaint, next_due_at)
         complaint_put["ConditionExpression"] = "attribute_not_exists(pk)"
         items = [{"Put": complaint_put}, self._event_put(complaint, event, 0)]
+        names = ["complaint", "event"]
         if idempotency is not None:
-            document = {
-                "pk": f"IDEM#{idempotency.key}",
-                "sk": IDEMPOTENCY_SK,
-                "fingerprint": idempotency.fingerprint,
-                "response": idempotency.response,
-                "expires_at": int(idempotency.expires_at.timestamp()),
-            }
-            put = {
-                "TableName": self._table,
-                "Item": to_item(document),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-            items.append({"Put": put})
+            items.append(self._idempotency_put(idempotency, complaint.created_at))
+            names.append("idempotency")
         if outbox:
             document = {
                 "pk": complaint_pk(complaint.tracking_id),
@@ -110,7 +110,40 @@ class DynamoComplaintStore:
                 "expires_at": int((complaint.created_at + OUTBOX_TTL).timestamp()),
             }
             items.append({"Put": {"TableName": self._table, "Item": to_item(document)}})
-        self._transact(items, names=["complaint", "event", "idempotency"])
+            names.append("outbox")
+        for quota in quotas:
+            items.append({"Update": self._quota_update(quota)})
+            names.append(f"quota:{quota.subject}")
+        # Two complaints from one client (a carrier's shared address) raising its count at the same
+        # moment cancel each other's transaction: try again, as nothing of either was written.
+        for pause in (0.0, 0.05, 0.2):
+            time.sleep(pause)
+            try:
+                self._transact(items, names=names)
+                return
+            except Conflict as conflict:
+                if conflict.details.get("item") != "contended":
+                    raise
+        raise Conflict("too many writes at once; retry", item="contended")
+
+    def _quota_update(self, quota: Quota) -> dict[str, Any]:
+        """One more on a day's count, unless it has reached its limit. The key holds a keyed hash
+        of what is counted (a phone number, an email, a client's address), never the thing itself."""
+        counted = reporter_key(f"{quota.subject}:{quota.value}", self._reporter_secret)
+        return {
+            "TableName": self._table,
+            "Key": {
+                "pk": {"S": f"{QUOTA_PREFIX}{quota.day}#{quota.subject}#{counted}"},
+                "sk": {"S": QUOTA_SK},
+            },
+            "UpdateExpression": "SET expires_at = if_not_exists(expires_at, :expires) ADD complaints :one",
+            "ConditionExpression": "attribute_not_exists(complaints) OR complaints < :limit",
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":limit": {"N": str(quota.limit)},
+                ":expires": {"N": str(int(quota.expires_at.timestamp()))},
+            },
+        }
 
     def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
         """The messages written with the complaint, to send again when their first send may have
@@ -138,15 +171,44 @@ class DynamoComplaintStore:
         return Idempotency(key, document["fingerprint"], document["response"], expires_at)
 
     def save(
-        self, complaint: Complaint, events: Sequence[TimelineEvent], *, next_due_at: datetime | None
+        self,
+        complaint: Complaint,
+        events: Sequence[TimelineEvent],
+        *,
+        next_due_at: datetime | None,
+        idempotency: Idempotency | None = None,
     ) -> Complaint:
         changed = complaint.model_copy(update={"version": complaint.version + 1})
         complaint_put = self._complaint_put(changed, next_due_at)
         complaint_put["ConditionExpression"] = "version = :read"
         complaint_put["ExpressionAttributeValues"] = {":read": {"N": str(complaint.version)}}
-        puts = [self._event_put(changed, event, n) for n, event in enumerate(events)]
-        self._transact([{"Put": complaint_put}, *puts])
+        items: list[dict[str, Any]] = [{"Put": complaint_put}]
+        names = ["complaint"]
+        if idempotency is not None:
+            items.append(self._idempotency_put(idempotency, changed.updated_at))
+            names.append("idempotency")
+        items += [self._event_put(changed, event, n) for n, event in enumerate(events)]
+        self._transact(items, names=names)
         return changed
+
+    def _idempotency_put(self, idempotency: Idempotency, now: datetime) -> dict[str, Any]:
+        """The record of what a request answered, written once while it lives: a second is
+        ConditionalCheckFailed. TTL deletes lazily (up to days late), so an expired record no
+        longer holds its key."""
+        document = {
+            "pk": f"IDEM#{idempotency.key}",
+            "sk": IDEMPOTENCY_SK,
+            "fingerprint": idempotency.fingerprint,
+            "response": idempotency.response,
+            "expires_at": int(idempotency.expires_at.timestamp()),
+        }
+        put = {
+            "TableName": self._table,
+            "Item": to_item(document),
+            "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+            "ExpressionAttributeValues": {":now": {"N": str(int(now.timestamp()))}},
+        }
+        return {"Put": put}
 
     def _complaint_put(self, complaint: Complaint, next_due_at: datetime | None) -> dict[str, Any]:
         document = json_document(complaint)
@@ -189,7 +251,11 @@ class DynamoComplaintStore:
                 for n, reason in enumerate(reasons)
                 if reason.get("Code") == "ConditionalCheckFailed"
             ]
-            item = failed[0] if failed else "unknown"
+            contended = any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+            item = failed[0] if failed else ("contended" if contended else "unknown")
+            if item.startswith("quota:"):
+                subject = item.removeprefix("quota:")
+                raise Conflict("a daily allowance is used up", item="quota", subject=subject) from error
             raise Conflict("the complaint was changed by someone else; read it again", item=item) from error
 
     # -- reads --------------------------------------------------------------------------------
@@ -255,16 +321,17 @@ class DynamoComplaintStore:
         return self._due.due_in_shard(shard, now)
 
     def inbox(self, agency_id: str, status: Status, *, limit: int = 50, cursor: str | None = None) -> Page:
+        partition = f"{agency_id}#{status}"
         request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": INBOX_INDEX,
             "KeyConditionExpression": "inbox = :inbox",
-            "ExpressionAttributeValues": {":inbox": {"S": f"{agency_id}#{status}"}},
+            "ExpressionAttributeValues": {":inbox": {"S": partition}},
             "ScanIndexForward": False,
             "Limit": limit,
         }
         if cursor:
-            request["ExclusiveStartKey"] = json.loads(base64.urlsafe_b64decode(cursor))
+            request["ExclusiveStartKey"] = _inbox_start_key(cursor, partition)
         response = self._client.query(**request)
         rows = [ComplaintSummary.model_validate(from_item(item)) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
@@ -280,8 +347,9 @@ class DynamoComplaintStore:
             KeyConditionExpression="inbox = :inbox AND created_at BETWEEN :start AND :end",
             ExpressionAttributeValues={
                 ":inbox": {"S": f"{agency_id}#{status}"},
-                ":start": {"S": start.strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
-                ":end": {"S": end.strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
+                # BETWEEN includes both ends: stop a microsecond before `end`, in UTC as stored.
+                ":start": {"S": as_utc(start).strftime(STORED_TIME)},
+                ":end": {"S": as_utc(end - timedelta(microseconds=1)).strftime(STORED_TIME)},
             },
         )
         return [ComplaintSummary.model_validate(from_item(item)) for item in items]
@@ -297,6 +365,31 @@ class DynamoComplaintStore:
 
     def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
         return query_items(self._client, self._table, **request)
+
+
+_INBOX_KEY = frozenset({"pk", "sk", "inbox", "created_at"})  # the table's keys and the index's
+
+
+def _inbox_start_key(cursor: str, partition: str) -> dict[str, Any]:
+    """The ExclusiveStartKey a cursor stands for, if it is one this store gave for this partition.
+    A cursor comes back from a client: a key of another agency's partition, of another item or of
+    another shape would make DynamoDB refuse the query (a 503) or start where it was never asked
+    to, so it is refused as the client's mistake (422 naming `cursor`)."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, RecursionError):  # not base64, not UTF-8, not JSON, or nested past the parser
+        key = None
+    if (
+        isinstance(key, dict)
+        and set(key) == _INBOX_KEY
+        and all(isinstance(value, dict) and set(value) == {"S"} for value in key.values())
+        and all(isinstance(value["S"], str) for value in key.values())
+        and key["inbox"]["S"] == partition
+        and key["pk"]["S"].startswith("C#")
+        and key["sk"]["S"] == COMPLAINT_SK
+    ):
+        return key
+    raise ValidationFailed([("cursor", "invalid_cursor", {})])
 
 
 _STORE_ATTRIBUTES = frozenset({"pk", "sk", "due_shard", "next_due_at", "inbox", "reporter_key"})

@@ -45,6 +45,26 @@ ERRORS: dict[str, dict[str, str]] = {
         en="Not a valid phone number (for example 0812 3456 7890).",
     ),
     "invalid_email": _(id="Alamat email tidak valid.", en="Not a valid email address."),
+    "phone_not_reachable": _(
+        id="Nomor ini tidak dapat menerima SMS dari Aduan (nomor premium, satelit, atau tidak dikenal). Isi nomor HP biasa.",
+        en="Aduan cannot text this number (premium rate, satellite or unknown). Give an ordinary mobile number.",
+    ),
+    "phone_country_not_allowed": _(
+        id="Aduan hanya mengirim SMS ke nomor {allowed}. Isi nomor HP {allowed} atau alamat email.",
+        en="Aduan only texts {allowed} numbers. Give a {allowed} mobile number or an email address.",
+    ),
+    "phone_not_mobile": _(
+        id="Ini nomor telepon rumah atau kantor; Aduan mengabari lewat SMS. Isi nomor HP.",
+        en="This is a landline; Aduan sends its news by SMS. Give a mobile number.",
+    ),
+    "daily_limit_phone": _(
+        id="Nomor ini sudah dipakai untuk {limit} laporan hari ini. Coba lagi besok.",
+        en="This number has been given for {limit} reports today. Try again tomorrow.",
+    ),
+    "daily_limit_email": _(
+        id="Alamat email ini sudah dipakai untuk {limit} laporan hari ini. Coba lagi besok.",
+        en="This email address has been given for {limit} reports today. Try again tomorrow.",
+    ),
     "unknown_category": _(id="Kategori tidak dikenal.", en="Unknown category."),
     "unknown_region": _(id="Kode wilayah tidak dikenal.", en="Unknown region code."),
     "value_error": _(id="Nilai tidak valid.", en="Not a valid value."),
@@ -59,9 +79,49 @@ ERRORS: dict[str, dict[str, str]] = {
         en="The time to reopen this report has passed.",
     ),
     "invalid": _(id="Nilai tidak valid.", en="Not a valid value."),
+    "not_an_agency": _(
+        id="Pilih instansi yang menindaklanjuti laporan, bukan koordinator atau pengelola nasional.",
+        en="Choose an agency that follows complaints up, not a coordinator or the national administrator.",
+    ),
+    "invalid_cursor": _(
+        id="Penanda halaman tidak valid; muat ulang daftar dari awal.",
+        en="Not a valid page cursor; load the list again from the start.",
+    ),
+    "date_order": _(
+        id="Tanggal akhir tidak boleh sebelum tanggal awal.",
+        en="The end date cannot be before the start date.",
+    ),
+    # Free text a citizen typed (aduan.domain.free_text)
+    "text_control_character": _(
+        id="Mengandung karakter kontrol atau karakter tidak sah.",
+        en="Contains a control character or an invalid one.",
+    ),
+    "string_unicode": _(id="Mengandung karakter tidak sah.", en="Contains an invalid character."),
+    "text_bidi_control": _(
+        id="Mengandung karakter pengubah arah teks (bidi) yang tidak diizinkan.",
+        en="Contains a text-direction (bidi) control character that is not allowed.",
+    ),
+    "text_too_few_visible": _(
+        id="Minimal {min_length} karakter, tanpa menghitung karakter yang tidak terlihat.",
+        en="At least {min_length} characters, not counting invisible ones.",
+    ),
+    # Bodies the guard refuses before parsing them (aduan.doors.http_api.guard)
+    "json_too_deep": _(
+        id="Isi permintaan bertingkat terlalu dalam (maksimal {limit} tingkat).",
+        en="The body is nested too deeply (at most {limit} levels).",
+    ),
+    "json_number_too_long": _(
+        id="Ada angka yang terlalu panjang (maksimal {limit} karakter).",
+        en="A number in the body is too long (at most {limit} characters).",
+    ),
     # Whole-request errors
     "validation_failed": _(id="Ada isian yang perlu diperbaiki.", en="Some fields need correcting."),
     "malformed_json": _(id="Isi permintaan bukan JSON yang valid.", en="The request body is not valid JSON."),
+    "malformed_request": _(id="Permintaan tidak lengkap.", en="The request is incomplete."),
+    "privacy_not_raised": _(
+        id="Kerahasiaan laporan hanya bisa dinaikkan, dalam 24 jam dan sebelum instansi menindaklanjutinya.",
+        en="A report's privacy can only be raised, within 24 hours and before the agency acts on it.",
+    ),
     "too_large": _(
         id="Isi permintaan terlalu besar (maksimal {limit} KB).",
         en="The request is too large (at most {limit} KB).",
@@ -94,6 +154,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "invalid_transition": _(
         id="Tindakan ini tidak bisa dilakukan pada status laporan sekarang.",
         en="This action is not possible in the report's current status.",
+    ),
+    "rate_limited": _(
+        id="Batas laporan hari ini sudah tercapai. Coba lagi besok.",
+        en="Today's limit of reports has been reached. Try again tomorrow.",
     ),
     "service_unavailable": _(
         id="Layanan sedang sibuk; coba lagi sebentar lagi.",
@@ -170,6 +234,9 @@ EVENTS: dict[str, dict[str, str]] = {
         id="Pelapor memberi nilai {rating} dari 5.", en="The reporter rated the follow-up {rating} of 5."
     ),
     "commented": _(id="Pelapor menambahkan keterangan.", en="The reporter added a comment."),
+    "privacy_raised": _(
+        id="Pelapor menaikkan tingkat kerahasiaan laporan.", en="The reporter raised the report's privacy."
+    ),
     "archived": _(id="Laporan diarsipkan ({reason}).", en="Report archived ({reason})."),
     "escalated": _(
         id="Batas waktu terlewati; {recipient} telah diberi tahu.",

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from aduan.domain.deadlines import (
+    Clock,
     ClockKind,
     ResponseTrack,
     Step,
@@ -72,21 +73,29 @@ def next_due_at(complaint: Complaint, calendar: WorkCalendar) -> datetime | None
 def assignment(
     complaint: Complaint, agency_id: str, reference: ReferenceData, now: datetime, cause: str
 ) -> Effect:
-    """assign, verify, transfer, and routing's own assignment: a new response clock in the new
-    agency's time zone, level back to 0; the citizen is told (assigned), and the agency (new
-    assignment)."""
+    """assign, verify, transfer, and routing's own assignment; the citizen is told (assigned), and
+    the agency (new assignment). A first assignment starts a response clock in the new agency's
+    time zone, at level 0. A transfer (an agency held it, its response clock running) keeps what is
+    owed: the escalation level, and the running clock (its deadline and the steps taken) unless a
+    fresh one would fall due sooner, so that passing a late complaint on never hides the lateness."""
     calendar = agency_calendar(agency_id, complaint.location.region_code, reference)
-    clock = start_clock(ClockKind.RESPONSE, now, calendar)
+    fresh = start_clock(ClockKind.RESPONSE, now, calendar)
+    transfer = complaint.clock is not None and complaint.clock.kind is ClockKind.RESPONSE
+    clock = _sooner(complaint.clock, fresh) if transfer else fresh
+    kept = clock is complaint.clock
     values = {"agency": reference.agency_name(agency_id), "due": due_text(clock, complaint.language)}
     category = reference.category_name(complaint.category or "lainnya", "id")
+    data: dict[str, Any] = {"agency_id": agency_id, "from_agency_id": complaint.agency_id}
+    if kept:
+        data["deadline_kept"] = True
     return Effect(
         changes={
             "agency_id": agency_id,
             "coordinator_id": reference.coordinator_of(agency_id).id,
             "clock": clock,
-            "escalation_level": 0,
+            "escalation_level": complaint.escalation_level if transfer else 0,
         },
-        data={"agency_id": agency_id, "from_agency_id": complaint.agency_id},
+        data=data,
         notifications=[
             for_citizen(complaint, "assigned", cause, **values),
             *for_agency(
@@ -100,6 +109,13 @@ def assignment(
             ),
         ],
     )
+
+
+def _sooner(running: Clock | None, fresh: Clock) -> Clock:
+    """The running clock if it falls due no later than a fresh one would, else the fresh one."""
+    if running is None or running.due_at is None or fresh.due_at is None:
+        return fresh
+    return running if running.due_at <= fresh.due_at else fresh
 
 
 def triage(complaint: Complaint, holder_id: str, reference: ReferenceData, cause: str) -> Effect:

@@ -63,6 +63,35 @@ class IdempotencyMismatch(DomainError):
     code = "idempotency_mismatch"
 
 
+class RateLimited(DomainError):
+    """Today's allowance of complaints to this destination or from this client is used up
+    (`aduan.domain.allowance`): 429 with Retry-After, and a detail naming the field when the
+    destination is one the request gave."""
+
+    code = "rate_limited"
+
+    def __init__(self, subject: str, limit: int, retry_after: int, field: str | None = None) -> None:
+        super().__init__("today's allowance is used up", subject=subject, retry_after=retry_after)
+        self.retry_after = retry_after
+        self.problems: list[tuple[str, str, dict[str, Any]]] = (
+            [(field, f"daily_limit_{subject}", {"limit": limit})] if field else []
+        )
+
+
+class MalformedRequest(DomainError):
+    """A request without what every request of its kind carries (a webhook without its message ID):
+    details name the `field`."""
+
+    code = "malformed_request"
+
+
+class PrivacyNotRaised(DomainError):
+    """A change of a complaint's privacy that is not a raise within its window (`reason`:
+    `not_higher` or `window_closed`)."""
+
+    code = "privacy_not_raised"
+
+
 # -- not answered to a client: errors between the domain and its workers ---------------------------
 
 

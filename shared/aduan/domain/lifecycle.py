@@ -31,6 +31,7 @@ class Action(StrEnum):
     CLOSE = "close"
     RATE = "rate"
     COMMENT = "comment"
+    RAISE_PRIVACY = "raise_privacy"  # the reporter hides more (aduan.domain.privacy: when it may)
     ARCHIVE = "archive"
     ESCALATE = "escalate"
     MARK_DISPUTE = "mark_dispute"
@@ -93,6 +94,7 @@ RULES: dict[Action, Rule] = {
     Action.CLOSE: _rule({S.RESPONDED}, {R.CITIZEN, R.SYSTEM}, S.CLOSED, "closed"),
     Action.RATE: _rule({S.RESPONDED, S.CLOSED}, {R.CITIZEN}, None, "rated"),
     Action.COMMENT: _rule(OPEN_STATUSES, {R.CITIZEN}, None, "commented"),
+    Action.RAISE_PRIVACY: _rule(OPEN_STATUSES, {R.CITIZEN}, None, "privacy_raised"),
     Action.ARCHIVE: _rule(OPEN_STATUSES, DISPATCHERS, S.ARCHIVED, "archived"),
     Action.ESCALATE: _rule({*UNROUTED, *WITH_AGENCY}, {R.SYSTEM}, None, "escalated"),
     Action.MARK_DISPUTE: _rule(WITH_AGENCY, {R.OPERATOR, R.COORDINATOR}, None, "clock_extended"),

@@ -52,8 +52,24 @@ _ = dict
 
 SMS: dict[str, dict[str, str]] = {
     "received": _(
-        id="Aduan: laporan {tracking_id} diterima. Kode akses: {access_code} (rahasiakan). Cek status: kirim CEK {tracking_id}",
-        en="Aduan: report {tracking_id} received. Access code: {access_code} (keep it secret). Status: send CEK {tracking_id}",
+        id="Aduan: laporan {tracking_id} diterima.{privacy_level} Kode akses: {access_code} (rahasiakan). Status: CEK.{privacy_raise}",
+        en="Aduan: report {tracking_id} received.{privacy_level} Access code: {access_code} (keep secret). Status: CEK.{privacy_raise}",
+    ),
+    "privacy_raised": _(
+        id="Aduan {tracking_id}: laporan kini{privacy_level}",
+        en="Aduan {tracking_id}: the report is now{privacy_level}",
+    ),
+    "privacy_not_raised": _(
+        id="Aduan {tracking_id}: laporan tetap{privacy_level} Lewat SMS kerahasiaan hanya bisa dinaikkan, tidak diturunkan.",
+        en="Aduan {tracking_id}: the report stays{privacy_level} By SMS its privacy can only be raised, never lowered.",
+    ),
+    "privacy_window_closed": _(
+        id="Aduan {tracking_id}: laporan tetap{privacy_level} Kerahasiaan hanya bisa diubah lewat SMS dlm 24 jam & sebelum ditangani instansi.",
+        en="Aduan {tracking_id}: the report stays{privacy_level} Privacy changes by SMS only within 24h and before the agency acts on it.",
+    ),
+    "reply_refused": _(
+        id="Aduan {tracking_id} ({status}): balasan tidak bisa dicatat lagi. Masalah belum selesai? Kirim sebagai laporan baru.",
+        en="Aduan {tracking_id} ({status}): replies can no longer be recorded. Still a problem? Send it as a new report.",
     ),
     "assigned": _(
         id="Aduan {tracking_id}: diteruskan ke {agency}. Batas tindak lanjut {due}.",
@@ -126,13 +142,44 @@ SMS: dict[str, dict[str, str]] = {
 }
 
 # Answers to whoever texted us: only ever SMS, so they have no email form.
-SMS_ONLY = frozenset({"help_reply", "help_too_short", "not_found", "typo"})
+SMS_ONLY = frozenset(
+    {
+        "help_reply",
+        "help_too_short",
+        "not_found",
+        "typo",
+        "privacy_not_raised",
+        "privacy_window_closed",
+        "reply_refused",
+    }
+)
+
+# A complaint's privacy travels as its code (`privacy`) and is told in the reader's language: the
+# level ({privacy_level}) and, in an SMS receipt, how to raise it by text ({privacy_raise}: nothing
+# is above confidential). A message queued without a code (before there was one) says neither.
+PRIVACY_LEVELS: dict[str, dict[str, str]] = {
+    "public": _(id=" PUBLIK: isi terbuka, identitas tdk.", en=" PUBLIC: text open, identity hidden."),
+    "anonymous": _(id=" ANONIM: identitas tdk ke instansi.", en=" ANONYMOUS: agency can't see you."),
+    "confidential": _(
+        id=" RAHASIA: isi & identitas tertutup.", en=" CONFIDENTIAL: text and identity hidden."
+    ),
+}
+PRIVACY_RAISES: dict[str, dict[str, str]] = {
+    "public": _(id=" Ubah: kirim ANONIM/RAHASIA dlm 24 jam", en=" Hide more: send ANONIM/RAHASIA in 24h"),
+    "anonymous": _(
+        id=" Isi jg rahasia? Kirim RAHASIA dlm 24 jam", en=" Hide the text too: send RAHASIA in 24h"
+    ),
+    "confidential": _(id="", en=""),
+}
 
 # Values that are free text and may be shortened to fit one segment, in the order they give way.
 SHRINKABLE = ("question", "response", "agency", "status")
 
 EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
     "received": _(id="Laporan {tracking_id} diterima", en="Report {tracking_id} received"),
+    "privacy_raised": _(
+        id="Laporan {tracking_id}: kerahasiaan dinaikkan", en="Report {tracking_id}: privacy raised"
+    ),
     "assigned": _(id="Laporan {tracking_id} diteruskan", en="Report {tracking_id} forwarded"),
     "status": _(id="Status laporan {tracking_id}", en="Status of report {tracking_id}"),
     "reply_received": _(id="Balasan untuk laporan {tracking_id}", en="Reply to report {tracking_id}"),
@@ -163,7 +210,7 @@ EMAIL_SUBJECTS: dict[str, dict[str, str]] = {
 def render_sms(template: str, language: Language, values: dict[str, Any]) -> str:
     """The SMS text in GSM-7, shortening free-text values so that it fits one segment."""
     pattern = SMS[template].get(language, SMS[template]["id"])
-    values = {name: to_gsm7(str(value)) for name, value in values.items()}
+    values = {name: to_gsm7(str(value)) for name, value in _told(values, language, by_sms=True).items()}
     text = to_gsm7(pattern.format(**values))
     for name in SHRINKABLE:
         overflow = len(text) - SMS_LIMIT
@@ -181,7 +228,21 @@ def render_email(template: str, language: Language, values: dict[str, Any]) -> t
     """Subject, plain text and HTML of an email (the SMS text is the message's core)."""
     from html import escape
 
+    values = _told(values, language, by_sms=False)
     subject = EMAIL_SUBJECTS[template].get(language, EMAIL_SUBJECTS[template]["id"]).format(**values)
     text = SMS[template].get(language, SMS[template]["id"]).format(**values)
     html = f"<!doctype html><html><body><p>{escape(text)}</p></body></html>"
     return subject, text, html
+
+
+def _told(values: dict[str, Any], language: Language, *, by_sms: bool) -> dict[str, Any]:
+    """`values` with the words of its coded ones: the privacy level, and how to raise it (by SMS
+    only: an email's reader may have no phone to text from)."""
+    code = str(values.get("privacy", ""))
+    level = PRIVACY_LEVELS.get(code, {})
+    raise_by_text = PRIVACY_RAISES.get(code, {}) if by_sms else {}
+    return {
+        "privacy_level": level.get(language, level.get("id", "")),
+        "privacy_raise": raise_by_text.get(language, raise_by_text.get("id", "")),
+        **values,
+    }

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from aduan.domain.allowance import Quota
     from aduan.domain.models import Agency, Complaint, ComplaintSummary, Language, Status, TimelineEvent
 
 
@@ -48,10 +49,12 @@ class ComplaintRepository(Protocol):
         next_due_at: datetime | None,
         idempotency: Idempotency | None = None,
         outbox: Sequence[dict[str, Any]] = (),
+        quotas: Sequence[Quota] = (),
     ) -> None:
         """Store a new complaint with its first event (and idempotency record, and the messages to
-        send about it) in one transaction; Conflict with details `item` = `complaint` or
-        `idempotency` naming what already exists."""
+        send about it) in one transaction, raising each of `quotas` by one; Conflict with details
+        `item` = `complaint` or `idempotency` naming what already exists, or `quota` (and its
+        `subject`) for a quota already at its limit. A failed transaction counts nothing."""
 
     def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
         """The messages stored with the complaint when it was created ([] when none)."""
@@ -69,10 +72,17 @@ class ComplaintRepository(Protocol):
         """Every event of the complaint, oldest first."""
 
     def save(
-        self, complaint: Complaint, events: Sequence[TimelineEvent], *, next_due_at: datetime | None
+        self,
+        complaint: Complaint,
+        events: Sequence[TimelineEvent],
+        *,
+        next_due_at: datetime | None,
+        idempotency: Idempotency | None = None,
     ) -> Complaint:
         """Write a changed complaint if nobody changed it since `complaint.version` was read; Conflict
-        otherwise. Returns it with the new version. `next_due_at` None takes it out of the due index."""
+        otherwise. Returns it with the new version. `next_due_at` None takes it out of the due index.
+        With `idempotency`, its record is written in the same transaction, and a key that exists
+        already is a Conflict with details `item` = `idempotency` (nothing written)."""
 
     def append_event(self, tracking_id: str, event: TimelineEvent, event_id: str) -> None:
         """Add an event that changes no state (a delivery attempt); the same `event_id` twice is one."""
@@ -81,7 +91,8 @@ class ComplaintRepository(Protocol):
         """Tracking IDs of complaints with a step due at or before `now`, across every shard."""
 
     def inbox(self, agency_id: str, status: Status, *, limit: int = 50, cursor: str | None = None) -> Page:
-        """An agency's complaints in one status, newest first."""
+        """An agency's complaints in one status, newest first; ValidationFailed (naming `cursor`)
+        for a cursor this store did not give for this agency and status."""
 
     def filed_between(
         self, agency_id: str, status: Status, start: datetime, end: datetime

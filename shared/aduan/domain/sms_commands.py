@@ -1,7 +1,8 @@
-"""What a citizen's text means: a report, `CEK <id>`, `BALAS <id> <text>`, or a call for help.
+"""What a citizen's text means: a report (which may open with a privacy keyword), `CEK <id>`,
+`BALAS <id> <text>`, `RAHASIA <id>` / `ANONIM <id>`, or a call for help.
 
 Pure and tolerant; the same commands will read WhatsApp texts. The gateway's webhook format is in
-`aduan.doors.twilio`.
+`aduan.doors.twilio`; the privacy keywords and levels are in `aduan.domain.privacy`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from aduan.domain import privacy
+from aduan.domain.models import Privacy
+from aduan.domain.tracking import problem
+
 MIN_REPORT_LENGTH = 30  # as the web form's description: shorter texts get a helpful answer
 
 
 @dataclass(frozen=True)
 class InboundSms:
-    """A text as the gateway delivered it (the gateway's format is read in `aduan.doors.twilio`)."""
+    """A text as the gateway delivered it (the gateway's format is read in `aduan.doors.twilio`);
+    `message_id` is the gateway's ID of the text, never empty: each is acted on once."""
 
     sender: str
     to: str
@@ -39,10 +45,20 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class PrivacyChange:
+    """`RAHASIA <id>` / `ANONIM <id>` (no ID: their latest): the reporter asks for more privacy."""
+
+    tracking_id: str | None
+    privacy: Privacy
+
+
+@dataclass(frozen=True)
 class Report:
-    """Any other text long enough: a new report."""
+    """Any other text long enough: a new report, at the privacy its first word names (None: it
+    names none, and the channel's default applies)."""
 
     text: str
+    privacy: Privacy | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +68,7 @@ class Help:
     reason: Literal["too_short", "reply_without_text"]
 
 
-Command = Check | Reply | Report | Help
+Command = Check | Reply | PrivacyChange | Report | Help
 
 _COMMAND = re.compile(r"^\W*(cek|status|balas)\b[\s:.,#-]*(.*)$", re.IGNORECASE | re.DOTALL)
 _ID = re.compile(r"^([A-Za-z0-9]{5}[\s.-]?[A-Za-z0-9]{5})\b[\s:.,-]*(.*)$", re.DOTALL)
@@ -63,7 +79,7 @@ def parse(text: str) -> Command:
     body = " ".join(text.split())
     found = _COMMAND.match(body)
     if found is None:
-        return Report(body) if len(body) >= MIN_REPORT_LENGTH else Help("too_short")
+        return _report_or_privacy_change(body)
     verb, rest = found.group(1).lower(), found.group(2).strip()
     identified = _ID.match(rest)
     tracking_id = identified.group(1) if identified else None
@@ -75,6 +91,22 @@ def parse(text: str) -> Command:
     if tracking_id is None or not reply:
         return Help("reply_without_text")
     return Reply(tracking_id, reply)
+
+
+def _report_or_privacy_change(body: str) -> Command:
+    """`RAHASIA <id>` (a change), `RAHASIA <report>` (a confidential report) or a plain report."""
+    level, rest = privacy.keyword(body)
+    if level is None:
+        return Report(body) if len(body) >= MIN_REPORT_LENGTH else Help("too_short")
+    if not any(character.isalnum() for character in rest):
+        return PrivacyChange(None, level)  # the keyword alone: the sender's latest report
+    identified = _ID.match(rest)
+    # A report's first words can look like an ID ("warga resah ..."): what follows a keyword is an
+    # ID when it is one, or one with a typo (which gets its hint) when too short to be a report.
+    wrong = problem(identified.group(1)) if identified else "format"
+    if identified and (wrong is None or (wrong == "check" and len(rest) < MIN_REPORT_LENGTH)):
+        return PrivacyChange(identified.group(1), level)
+    return Report(rest, level) if len(rest) >= MIN_REPORT_LENGTH else Help("too_short")
 
 
 def title_from(text: str, limit: int = 80) -> str:

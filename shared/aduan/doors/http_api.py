@@ -5,8 +5,12 @@ Error body (DESIGN §3): {"error": {"code", "message", "details": [{"field", "me
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 from aduan.aws.clients import error_code
@@ -16,6 +20,7 @@ from aduan.domain.models import Language
 
 STATUS_BY_CODE = {
     "malformed_json": 400,
+    "malformed_request": 400,
     "unauthorized": 401,
     "invalid_idempotency_key": 400,
     "forbidden": 403,
@@ -23,6 +28,7 @@ STATUS_BY_CODE = {
     "invalid_tracking_id": 404,  # a typo is still "no such report", with a hint
     "conflict": 409,
     "invalid_transition": 409,
+    "privacy_not_raised": 409,
     "too_large": 413,
     "unsupported_media_type": 415,
     "validation_failed": 422,
@@ -32,6 +38,18 @@ STATUS_BY_CODE = {
 }
 
 MAX_BODY_BYTES = 64 * 1024
+# What a JSON body may hold before anything parses it: Python's json recurses once a level (20,000
+# levels raise RecursionError) and refuses an integer of over 4,300 digits (ValueError). No route
+# takes a body deeper than 3 levels or a number longer than a coordinate's 20 characters.
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_LENGTH = 100
+
+# A JSON string, its closing quote optional: an unterminated one runs to the end of the text, so
+# that one left-to-right pass skips every string whatever it holds, in linear time.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_LONG_NUMBER = re.compile(r"[-+.\deE]{" + str(MAX_NUMBER_LENGTH + 1) + ",}")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def error_body(
@@ -85,6 +103,8 @@ def domain_error_details(error: DomainError, language: Language) -> list[dict[st
         return [{"field": "tracking_id", "message": error_text(f"tracking_id_{reason}", language)}]
     if reason == "reply_window_closed":
         return [{"field": "kind", "message": error_text("reply_window_closed", language)}]
+    if error.code == "malformed_request" and error.details.get("field"):
+        return [{"field": str(error.details["field"]), "message": error_text("missing", language)}]
     return []
 
 
@@ -94,15 +114,32 @@ def body_language(body: str | None, accept_language: str | None) -> Language:
     if body and len(body) <= MAX_BODY_BYTES and '"language"' in body:
         try:
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             document = None
         if isinstance(document, dict):
             declared = document.get("language")
     return language_of(declared, accept_language)
 
 
+def json_shape_problem(text: str) -> str | None:
+    """Why a JSON text cannot be parsed safely (`json_too_deep`, `json_number_too_long`), or None.
+    Linear in the text and without recursion: strings are skipped, so brackets and digits inside
+    them count for nothing."""
+    bare = _JSON_STRING.sub('""', text)
+    brackets = _NOT_BRACKET.sub("", bare)
+    # The depth is at most the number of brackets: most bodies need no counting.
+    if len(brackets) > MAX_JSON_DEPTH and max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > (
+        MAX_JSON_DEPTH
+    ):
+        return "json_too_deep"
+    if _LONG_NUMBER.search(bare):
+        return "json_number_too_long"
+    return None
+
+
 def guard(event: dict[str, Any]) -> dict[str, Any] | None:
-    """413 for a body over 64 KB and 415 for a POST body that is not JSON, before any parsing."""
+    """Before any parsing: 413 for a body over 64 KB, 415 for a POST body that is not JSON, and 400
+    for JSON that the parser cannot take safely (nested too deep, a number too long)."""
     http = event.get("requestContext", {}).get("http", {})
     body = event.get("body") or ""
     if http.get("method") != "POST" or not body:
@@ -112,9 +149,20 @@ def guard(event: dict[str, Any]) -> dict[str, Any] | None:
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
     if size > MAX_BODY_BYTES:
         return _response(413, error_body("too_large", language, limit=MAX_BODY_BYTES // 1024))
+    if http.get("path", "").startswith("/sms/"):  # form-encoded, read by the gateway module
+        return None
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json" and not http.get("path", "").startswith("/sms/"):
+    if content_type != "application/json":
         return _response(415, error_body("unsupported_media_type", language))
+    try:
+        text = base64.b64decode(body, validate=True).decode() if event.get("isBase64Encoded") else body
+    except (binascii.Error, UnicodeDecodeError):
+        return _response(400, error_body("malformed_json", language))
+    problem = json_shape_problem(text)
+    if problem:
+        limit = MAX_JSON_DEPTH if problem == "json_too_deep" else MAX_NUMBER_LENGTH
+        detail = {"field": "body", "message": error_text(problem, language, limit=limit)}
+        return _response(400, error_body("malformed_json", language, [detail]))
     return None
 
 
@@ -147,8 +195,10 @@ def answer_errors(app: Any, language: Callable[[], Language]) -> None:
     from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
     from botocore.exceptions import BotoCoreError, ClientError
 
-    def answer(status: int, body: dict[str, Any]) -> Response[Any]:
-        return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    def answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+        return Response(
+            status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
     def invalid_request(error: RequestValidationError) -> Response[Any]:
@@ -161,8 +211,12 @@ def answer_errors(app: Any, language: Callable[[], Language]) -> None:
     @app.exception_handler(DomainError)  # type: ignore[untyped-decorator]
     def domain_error(error: DomainError) -> Response[Any]:
         reader = language()
+        # A refusal that lapses (a used-up daily allowance) says when to come back.
+        retry = error.details.get("retry_after")
         return answer(
-            status_of(error.code), error_body(error.code, reader, domain_error_details(error, reader))
+            status_of(error.code),
+            error_body(error.code, reader, domain_error_details(error, reader)),
+            {"retry-after": str(retry)} if retry is not None else None,
         )
 
     @app.exception_handler([ClientError, BotoCoreError])  # type: ignore[untyped-decorator]

@@ -135,6 +135,16 @@ class Runtime:
 
         return self._once("sms_gateway_token", build)
 
+    def origin_secret(self) -> str:
+        """What CloudFront adds to every request it passes on (`aduan.doors.edge`), fetched once."""
+
+        def build() -> str:
+            from aduan.aws.clients import secret
+
+            return secret(self.settings.origin_secret)
+
+        return self._once("origin_secret", build)
+
     def reference(self) -> ReferenceData:
         """Agencies, categories, rules and regions from the table, reloaded every few minutes (a
         reference given to the constructor is kept as it is)."""

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from aduan.domain.destinations import DEFAULT_COUNTRY_CODES, country_codes
+
 _VARIABLES = {
     "table_name": "TABLE_NAME",
     "routing_queue_url": "ROUTING_QUEUE_URL",
@@ -19,10 +21,19 @@ _VARIABLES = {
     "user_pool_client_id": "USER_POOL_CLIENT_ID",
     "due_shards": "DUE_SHARDS",
     "holiday_categories": "HOLIDAY_CATEGORIES",
+    "origin_secret": "ORIGIN_SECRET_ARN",
+    "sms_country_codes": "SMS_COUNTRY_CODES",
+    "complaints_per_destination_per_day": "COMPLAINTS_PER_DESTINATION_PER_DAY",
+    "complaints_per_client_per_day": "COMPLAINTS_PER_CLIENT_PER_DAY",
 }
 
 
-_WHOLE_NUMBERS = {"retry_base_seconds", "due_shards"}
+_WHOLE_NUMBERS = {
+    "retry_base_seconds",
+    "due_shards",
+    "complaints_per_destination_per_day",
+    "complaints_per_client_per_day",
+}
 
 
 class MissingConfiguration(Exception):
@@ -46,6 +57,13 @@ class Settings:
     user_pool_client_id: str = ""
     due_shards: int = 8
     holiday_categories: tuple[str, ...] = ("public",)
+    # What CloudFront adds to every request it passes to the API (docs/deploy.md): a secret's ARN.
+    origin_secret: str = ""
+    # Outbound limits (docs/operations.md, "Limits"): where texts may go, and how many complaints a
+    # day one destination and one client may file. Unset, they are as tight as the template's.
+    sms_country_codes: tuple[str, ...] = DEFAULT_COUNTRY_CODES
+    complaints_per_destination_per_day: int = 5
+    complaints_per_client_per_day: int = 20
 
 
 def load_settings(*required: str, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -64,6 +82,11 @@ def load_settings(*required: str, environ: Mapping[str, str] = os.environ) -> Se
             values[name] = int(text)
         elif name == "holiday_categories":
             values[name] = tuple(text.split(","))
+        elif name == "sms_country_codes":
+            try:
+                values[name] = country_codes(text)
+            except ValueError as error:
+                raise MissingConfiguration(f"{variable}: {error}") from None
         else:
             values[name] = text
     return Settings(**values)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from urllib.parse import parse_qsl
 
-from aduan.domain.errors import InvalidSignature
+from aduan.domain.errors import InvalidSignature, MalformedRequest
 from aduan.domain.sms_commands import InboundSms
 
 
@@ -22,12 +22,16 @@ def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
 
 
 def inbound(url: str, form_body: str, signature: str | None, token: str) -> InboundSms:
-    """The message in a Twilio webhook, after checking its signature (InvalidSignature if wrong)."""
+    """The message in a Twilio webhook, after checking its signature (InvalidSignature if wrong);
+    MalformedRequest without a MessageSid, which Twilio always sends: it is what makes a text be
+    acted on once, however often the gateway delivers it."""
     params = dict(parse_qsl(form_body, keep_blank_values=True))
     expected = twilio_signature(url, params, token)
     # As bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
     if not signature or not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
         raise InvalidSignature("the X-Twilio-Signature does not match")
+    if not params.get("MessageSid", "").strip():
+        raise MalformedRequest("a webhook without a MessageSid", field="MessageSid")
     return InboundSms(
         sender=params.get("From", ""),
         to=params.get("To", ""),

@@ -29,7 +29,9 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -
             requests.get(url, timeout=1)
             return
         except requests.ConnectionError:
-            time.sleep(0.2)
+            time.sleep(0.2)  # not listening yet
+        except requests.Timeout:
+            pass  # listening; the first request waits for its function's cold start
     raise AssertionError(f"{url} did not answer within {timeout} s")
 
 

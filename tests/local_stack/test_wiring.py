@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 import requests
-from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from aduan_local.stack import LocalStack
-from tests.e2e.conftest import LogCapture
-from tests.e2e.helpers import eventually
+from tests.conftest import LogCapture
+from tests.e2e.helpers import eventually, moto_signing_key, quiet, signed_token, token_claims
 
 pytestmark = pytest.mark.e2e
 
@@ -116,6 +115,24 @@ def test_only_the_failed_record_is_delivered_again_and_then_lands_in_the_dlq(tes
         assert len(records(test_stack, body)) == 1, f"{body} was delivered again"
 
 
+def test_a_message_counts_as_work_until_its_function_is_done_with_it(test_stack: LocalStack) -> None:
+    body = f"later-{uuid.uuid4()}"
+    test_stack.client("sqs").send_message(
+        QueueUrl=test_stack.resources.ref("WorkQueue"), MessageBody=body, DelaySeconds=3
+    )
+    activity = requests.get(f"{test_stack.url}/_local/activity", timeout=10).json()
+    assert set(activity["queues"]) == {"WorkQueue"}, "a DLQ is consumed by nothing: not work"
+    assert activity["queues"]["WorkQueue"]["delayed"] == 1
+    with pytest.raises(AssertionError, match="WorkQueue"):
+        quiet(test_stack, timeout=1)
+
+    counts = quiet(test_stack)
+    assert len(records(test_stack, body)) == 1, "quiet waited for the delayed message to be handled"
+    assert counts["functions"]["ConsumerFunction"]["invocations"] >= 1
+    idle = requests.get(f"{test_stack.url}/_local/activity", timeout=10).json()
+    assert idle == {"busy": [], "queues": {"WorkQueue": {"visible": 0, "in_flight": 0, "delayed": 0}}}
+
+
 def test_a_scheduled_function_gets_the_event_time_it_was_fired_with(test_stack: LocalStack) -> None:
     response = requests.post(
         f"{test_stack.url}/_local/schedules/ClockFunction",
@@ -158,24 +175,6 @@ def operator_tokens(test_stack: LocalStack) -> dict[str, str]:
     return {"id": result["IdToken"], "access": result["AccessToken"]}
 
 
-def _claims(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    return claims
-
-
-def _signed(claims: dict[str, Any], key: RSAKey, kid: str) -> str:
-    return jwt.encode({"alg": "RS256", "kid": kid}, claims, key)
-
-
-def _moto_signing_key() -> tuple[RSAKey, str]:
-    # The key moto signs its tokens with; a token it did not issue can still carry its signature.
-    from moto.cognitoidp.models import load_resource
-
-    private = load_resource("cognitoidp/resources/jwks-private.json")
-    return RSAKey.import_key(private), private["kid"]
-
-
 def private(stack: LocalStack, token: str | None) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.get(f"{stack.url}/private", headers=headers, timeout=10)
@@ -199,22 +198,24 @@ def test_a_missing_token_is_refused_before_the_function_runs(test_stack: LocalSt
 
 
 def test_an_expired_token_is_refused(test_stack: LocalStack, operator_tokens: dict[str, str]) -> None:
-    key, kid = _moto_signing_key()
-    claims = _claims(operator_tokens["id"])
+    key, kid = moto_signing_key()
+    claims = token_claims(operator_tokens["id"])
     past = datetime.now(UTC) - timedelta(hours=2)
     claims |= {"iat": int(past.timestamp()), "exp": int((past + timedelta(hours=1)).timestamp())}
-    assert private(test_stack, _signed(claims, key, kid)).status_code == 401
+    assert private(test_stack, signed_token(claims, key, kid)).status_code == 401
     # The same claims, still valid, signed by the same key: accepted. The expiry is what failed.
     claims["exp"] = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
-    assert private(test_stack, _signed(claims, key, kid)).status_code == 200
+    assert private(test_stack, signed_token(claims, key, kid)).status_code == 200
 
 
 def test_a_forged_token_is_refused(test_stack: LocalStack, operator_tokens: dict[str, str]) -> None:
-    _, kid = _moto_signing_key()
+    _, kid = moto_signing_key()
     forger = RSAKey.generate_key(2048)
-    assert private(test_stack, _signed(_claims(operator_tokens["id"]), forger, kid)).status_code == 401
+    assert (
+        private(test_stack, signed_token(token_claims(operator_tokens["id"]), forger, kid)).status_code == 401
+    )
     header, _payload, signature = operator_tokens["id"].split(".")
-    tampered_claims = _claims(operator_tokens["id"]) | {"cognito:username": "admin.nasional"}
+    tampered_claims = token_claims(operator_tokens["id"]) | {"cognito:username": "admin.nasional"}
     tampered = base64.urlsafe_b64encode(json.dumps(tampered_claims).encode()).decode().rstrip("=")
     assert private(test_stack, f"{header}.{tampered}.{signature}").status_code == 401
 
@@ -222,9 +223,9 @@ def test_a_forged_token_is_refused(test_stack: LocalStack, operator_tokens: dict
 def test_a_token_for_another_audience_is_refused(
     test_stack: LocalStack, operator_tokens: dict[str, str]
 ) -> None:
-    key, kid = _moto_signing_key()
-    claims = _claims(operator_tokens["id"]) | {"aud": "some-other-app"}
-    assert private(test_stack, _signed(claims, key, kid)).status_code == 401
+    key, kid = moto_signing_key()
+    claims = token_claims(operator_tokens["id"]) | {"aud": "some-other-app"}
+    assert private(test_stack, signed_token(claims, key, kid)).status_code == 401
 
 
 # -- each function's own environment ----------------------------------------------------------
@@ -238,7 +239,8 @@ def test_a_function_whose_template_lacks_a_variable_fails_loudly(
     response = requests.get(f"{test_stack.url}/misconfigured", timeout=10)
     assert response.status_code == 500
     assert response.json() == {"message": "Internal Server Error"}
-    assert any("KeyError: 'NOT_IN_TEMPLATE'" in line for line in stack_logs.lines)
+    # The worker's output reaches the log through a relay thread, after the 500 has been answered.
+    assert eventually(lambda: any("KeyError: 'NOT_IN_TEMPLATE'" in line for line in stack_logs.lines))
 
 
 def test_invocations_are_logged_with_function_request_id_duration_and_first_init(
