@@ -36,7 +36,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy shared/aduan
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/cfn-lint template.yaml
-	@! grep -rnE '\.scan\(|"Scan"' functions shared --include='*.py' || (echo "a DynamoDB Scan is on a path" && false)
+	@! grep -rniE '\.scan\(|["'"'"']scan["'"'"']' functions shared --include='*.py' || (echo "a DynamoDB Scan is on a path" && false)
 
 # sam build without Docker and without a local python3.13: every function and the layer
 # are built by infra/build/Makefile (BuildMethod: makefile) for python3.13 on arm64.
@@ -61,14 +61,15 @@ deploy-web:
 	aws cloudfront create-invalidation --distribution-id $(call stack_output,WebDistributionId) --paths '/*'
 
 # Outside us-east-1, before the first `sam deploy`: the CLOUDFRONT web ACL (AWS WAF's rate limits)
-# can only be made in us-east-1. Prints its ARN: pass it as EdgeWebAclArn (docs/deploy.md).
+# and CloudFront's log bucket can only be made in us-east-1. Prints the web ACL's ARN and the
+# bucket's domain: pass them as EdgeWebAclArn and EdgeLogBucketDomain (docs/deploy.md).
 deploy-edge: $(VENV)/.installed-dev
 	mkdir -p .aws-sam
 	$(BIN)/python infra/build/edge_template.py > .aws-sam/edge.json
 	aws cloudformation deploy --region us-east-1 --stack-name $(STACK)-edge --template-file .aws-sam/edge.json \
 		$(if $(EDGE_REPORTS),--parameter-overrides EdgeReportsPerFiveMinutes=$(EDGE_REPORTS))
 	aws cloudformation describe-stacks --region us-east-1 --stack-name $(STACK)-edge \
-		--query "Stacks[0].Outputs[?OutputKey=='WebAclArn'].OutputValue" --output text
+		--query "Stacks[0].Outputs[].[OutputKey,OutputValue]" --output text
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

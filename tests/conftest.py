@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 import os
+import traceback
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.handlers
 import pytest
 
 from aduan_local.client import free_port
 from aduan_local.stack import LocalStack, StackOptions
 from aduan_local.template import create_table, load_template
-from tests.privacy import IDENTITIES
+from tests.privacy import IDENTITIES, LogCapture, captured
 
 REGION = "ap-southeast-3"  # Jakarta
 
@@ -33,6 +35,34 @@ def moto_endpoint() -> Iterator[str]:
     server = emulator("127.0.0.1", port)
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = (f"{ROOT / 'shared'}{os.sep}", f"{ROOT / 'functions'}{os.sep}")
+SCANS_REFUSED: list[str] = []  # where each refused Scan came from
+
+
+def _refuse_a_scan_on_a_code_path(model: Any, **_: Any) -> None:
+    """Aduan reads by key or index only: a Scan with shipped code on the stack fails, however it
+    is spelt (a paginator's too); a test may still Scan the emulator to see what was stored."""
+    callers = [frame.f_code.co_filename for frame, _ in traceback.walk_stack(None)]
+    shipped = next((caller for caller in callers if caller.startswith(SHIPPED)), None)
+    if shipped is not None:
+        SCANS_REFUSED.append(shipped)
+        raise AssertionError(f"a DynamoDB {model.name} from {shipped}: Aduan reads by key or index only")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_scan_on_a_code_path() -> Iterator[None]:
+    """Every botocore session made in this run refuses a Scan from shipped code (a client takes
+    its session's handlers when it is made); the run fails even if the code swallowed the error."""
+    hook = ("before-call.dynamodb.Scan", _refuse_a_scan_on_a_code_path)
+    botocore.handlers.BUILTIN_HANDLERS.append(hook)
+    if boto3.DEFAULT_SESSION is not None:
+        boto3.DEFAULT_SESSION.events.register(*hook)
+    yield
+    botocore.handlers.BUILTIN_HANDLERS.remove(hook)
+    assert not SCANS_REFUSED, f"DynamoDB Scans from shipped code: {sorted(set(SCANS_REFUSED))}"
 
 
 @pytest.fixture(scope="session")
@@ -57,25 +87,11 @@ def complaints_table(dynamodb: Any, template: dict[str, Any]) -> str:
 # start another on their small template: tests/local_stack/conftest.py) -------------------------
 
 
-class LogCapture(logging.Handler):
-    """Every log line of the stack and its functions, for tests that read the logs."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
-
-
 @pytest.fixture(scope="session")
 def stack_logs() -> Iterator[LogCapture]:
-    capture = LogCapture()
-    logger = logging.getLogger("aduan_local")
-    logger.addHandler(capture)
-    logger.setLevel(logging.INFO)
-    yield capture
-    logger.removeHandler(capture)
+    """Every record of the stack and its functions' output, DEBUG and tracebacks included."""
+    with captured("aduan_local") as capture:
+        yield capture
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -97,7 +113,14 @@ def local_stack(stack_logs: LogCapture) -> Iterator[LocalStack]:
 
     workers = int(os.environ.get("ADUAN_LOCAL_WORKERS", "1"))  # per function; `make soak` runs 4
     options = StackOptions(
-        port=free_port(), timers=False, seeders=default_seeders(), web_dir=WEB, workers=workers
+        port=free_port(),
+        timers=False,
+        seeders=default_seeders(),
+        web_dir=WEB,
+        workers=workers,
+        log_level="DEBUG",  # every line a function could write reaches the privacy scan
     )
     with LocalStack(options) as stack:
         yield stack
+        refused = dict(stack.calls.scans)
+    assert not refused, f"functions attempted a DynamoDB Scan (refused by the local stack): {refused}"

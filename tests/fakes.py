@@ -13,11 +13,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aduan.domain.allowance import Quota
-from aduan.domain.errors import Conflict, DeliveryFailed, NotFound
+from aduan.domain.errors import (
+    Conflict,
+    DeliveryFailed,
+    NotFound,
+    PasswordResetRequired,
+    SignInRefused,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
-from aduan.domain.ports import Channels, Idempotency, Page
+from aduan.domain.ports import TIMELINE_PAGE, Channels, Idempotency, Page, SignInStep
 from aduan.domain.tracking import reporter_key
 from aduan.domain.workdays import iso
+from aduan_local.user_pool import MOTO_TOTP_SECRET, totp
 
 
 class Unavailable(Exception):
@@ -166,8 +175,28 @@ class FakeComplaintStore:
     def get_with_timeline(self, tracking_id: str) -> tuple[Complaint, list[TimelineEvent]]:
         return self.get(tracking_id), self.timeline(tracking_id)
 
+    def get_with_recent_timeline(
+        self, tracking_id: str, before: str | None = None, limit: int = TIMELINE_PAGE
+    ) -> tuple[Complaint, list[TimelineEvent], str | None]:
+        from aduan.aws.complaint_store import timeline_cursor, timeline_position  # the store's cursor
+
+        end = timeline_position(before) if before is not None else None
+        complaint = self.get(tracking_id)
+        events = self._events.get(tracking_id, {})
+        keys = [key for key in sorted(events) if end is None or f"E#{key}" < end]
+        shown = keys[-limit:] if limit else []
+        earlier = timeline_cursor(f"E#{shown[0]}") if len(keys) > len(shown) else None
+        return complaint, [_copy(events[key]) for key in shown], earlier
+
     def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
         return [_json(message) for message in self._outboxes.get(tracking_id, [])]
+
+    def drop_from_outbox(self, tracking_id: str, notification_id: str) -> None:
+        kept = [message for message in self.outbox(tracking_id) if message.get("id") != notification_id]
+        if kept:
+            self._outboxes[tracking_id] = kept
+        else:
+            self._outboxes.pop(tracking_id, None)
 
     def idempotent_response(self, key: str) -> Idempotency | None:
         record = self._idempotency.get(key)
@@ -341,14 +370,138 @@ class FakeEmail(_FakeChannel):
         return self._deliver(to, subject, text, html)
 
 
+@dataclass
 class FakeWebhook(_FakeChannel):
-    def send(self, url: str, payload: dict[str, Any]) -> str:
+    """Keeps (url, payload) of each send, and whose key signed it in `signers`."""
+
+    signers: list[tuple[str, int]] = field(default_factory=list)
+
+    def send(self, url: str, payload: dict[str, Any], *, agency_id: str, key_version: int) -> str:
+        self.signers.append((agency_id, key_version))
         return self._deliver(url, _json(payload))
 
 
 def channels(sms: FakeSms, email: FakeEmail, webhook: FakeWebhook) -> Channels:
     """The three fake channels as the delivery use case takes them."""
     return Channels(sms=sms, email=email, webhook=webhook)
+
+
+@dataclass
+class FakeAccount:
+    password: str
+    groups: list[str]
+    status: str = "CONFIRMED"  # FORCE_CHANGE_PASSWORD (a temporary password), RESET_REQUIRED
+    mfa: bool = False
+    secret_verified: bool = False
+
+
+class FakeUserPool:
+    """UserPool in memory, answering each step as Cognito does (tests/integration holds it to moto's).
+    Codes are real TOTP codes of `MOTO_TOTP_SECRET`, the one secret moto gives every user."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, FakeAccount] = {}
+        self.mfa_lookups = 0  # AdminGetUser calls
+        self.throttled = False
+        self._sessions: dict[str, tuple[str, str]] = {}  # session -> (username, challenge)
+        self._access: dict[str, str] = {}  # access token -> username
+        self._issued = 0
+
+    def add(self, username: str, password: str, groups: Sequence[str], *, temporary: bool = False) -> None:
+        status = "FORCE_CHANGE_PASSWORD" if temporary else "CONFIRMED"
+        self.accounts[username.lower()] = FakeAccount(password, list(groups), status)
+
+    def reset_password(self, username: str) -> None:
+        self.accounts[username.lower()].status = "RESET_REQUIRED"
+
+    def sign_in(self, username: str, password: str) -> SignInStep:
+        if self.throttled:
+            raise TooManyAttempts(60)
+        account = self.accounts.get(username.lower())
+        if account is None or account.password != password:
+            raise SignInRefused("wrong credentials")
+        if account.status == "RESET_REQUIRED":
+            raise PasswordResetRequired("reset")
+        if account.status == "FORCE_CHANGE_PASSWORD":
+            return self._challenge(username, "new_password")
+        if account.mfa:
+            return self._challenge(username, "mfa_code")
+        return self._tokens(username)
+
+    def new_password(self, username: str, session: str, new_password: str) -> SignInStep:
+        account = self._session(username, session, "new_password")
+        if not _meets_policy(new_password):
+            raise ValidationFailed([("new_password", "password_policy", {})])
+        del self._sessions[session]
+        account.password, account.status = new_password, "CONFIRMED"
+        return self._challenge(username, "mfa_code") if account.mfa else self._tokens(username)
+
+    def mfa_code(self, username: str, session: str, code: str) -> SignInStep:
+        self._session(username, session, "mfa_code")
+        if code != totp(MOTO_TOTP_SECRET):
+            raise ValidationFailed([("code", "code_mismatch", {})])
+        del self._sessions[session]
+        return self._tokens(username)
+
+    def mfa_secret(self, access_token: str) -> str:
+        self._user_of(access_token)
+        return MOTO_TOTP_SECRET
+
+    def enable_mfa(self, access_token: str, code: str) -> None:
+        account = self.accounts[self._user_of(access_token)]
+        if code != totp(MOTO_TOTP_SECRET):
+            raise ValidationFailed([("code", "code_mismatch", {})])
+        account.secret_verified = account.mfa = True
+
+    def has_mfa(self, username: str) -> bool:
+        self.mfa_lookups += 1
+        account = self.accounts.get(username.lower())
+        return account is not None and account.mfa
+
+    def _challenge(self, username: str, challenge: str) -> SignInStep:
+        self._issued += 1
+        session = f"session-{self._issued}"
+        self._sessions[session] = (username.lower(), challenge)
+        return SignInStep(challenge=challenge, session=session)
+
+    def _session(self, username: str, session: str, challenge: str) -> FakeAccount:
+        if self._sessions.get(session) != (username.lower(), challenge):
+            raise SignInRefused("invalid session", "sign_in_expired")
+        return self.accounts[username.lower()]
+
+    def _user_of(self, access_token: str) -> str:
+        if access_token not in self._access:
+            raise SignInRefused("invalid access token", "sign_in_expired")
+        return self._access[access_token]
+
+    def _tokens(self, username: str) -> SignInStep:
+        self._issued += 1
+        account = self.accounts[username.lower()]
+        claims: dict[str, Any] = {"token_use": "id", "cognito:username": username.lower()}
+        if account.groups:  # Cognito leaves the claim out for a user in no group
+            claims["cognito:groups"] = account.groups
+        access = f"access-{self._issued}"
+        self._access[access] = username.lower()
+        return SignInStep(id_token=unsigned_token(claims), access_token=access, expires_in=3600)
+
+
+def _meets_policy(password: str) -> bool:
+    """The UserPool's PasswordPolicy in template.yaml."""
+    return (
+        len(password) >= 12
+        and any(c.islower() for c in password)
+        and any(c.isupper() for c in password)
+        and any(c.isdigit() for c in password)
+    )
+
+
+def unsigned_token(claims: dict[str, Any]) -> str:
+    """A JWT-shaped token with these claims (no signature: nothing checks it in memory)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part(claims)}.x"
 
 
 if TYPE_CHECKING:  # mypy holds each fake to the ports it stands for
@@ -360,6 +513,7 @@ if TYPE_CHECKING:  # mypy holds each fake to the ports it stands for
         Ledger,
         RetryQueue,
         SmsSender,
+        UserPool,
         WebhookSender,
     )
 
@@ -371,3 +525,4 @@ if TYPE_CHECKING:  # mypy holds each fake to the ports it stands for
     _sms: SmsSender = FakeSms()
     _email: EmailSender = FakeEmail()
     _webhook: WebhookSender = FakeWebhook()
+    _users: UserPool = FakeUserPool()

@@ -2,19 +2,25 @@
 
 Log lines may carry tracking IDs and codes, never a reporter's name, phone number or email
 (aduan.observability). The tests register each identity they send (tests.e2e.helpers does it for
-`report` and `send_sms`); a session fixture scans every captured log line at the end.
+`report` and `send_sms`, tests.factories for complaints written straight into a store); a session
+fixture captures every record of the local stack at every level, tracebacks included, and scans
+them all at the end.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-# A phone number in a log line, however it is written: digits with the separators people type.
-_PHONE_LIKE = re.compile(r"\+?\d[\d\s\-().]{6,22}\d")
+# A run of digits and the separators people type: a phone number however it is written, and
+# whatever is written next to it. Unbounded, so that a number after a long reference number is
+# still inside the run that is searched (`leaks` looks for every registered form within it).
+_PHONE_LIKE = re.compile(r"\d[\d\s\-().]*\d")
 _EMAIL_LIKE = re.compile(r"[^\s\"'<>(),;:\\]+@[^\s\"'<>(),;:\\]+")
 _SHORTEST_NATIONAL = 8  # digits after the country code or trunk 0; shorter numbers are not identities
 _SHORTEST_NAME = 5
@@ -103,3 +109,30 @@ class Identities:
 
 
 IDENTITIES = Identities()
+
+
+class LogCapture(logging.Handler):
+    """Every record it is given, as the log shows it: the message, then any traceback
+    (`exc_text`) or stack, so that what an exception says is scanned too."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@contextmanager
+def captured(name: str) -> Iterator[LogCapture]:
+    """Every record of the logger `name` and its children, DEBUG included, while the block runs."""
+    capture = LogCapture()
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.addHandler(capture)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(level)

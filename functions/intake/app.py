@@ -74,6 +74,7 @@ def submit(complaint: Annotated[ComplaintInput, Body()]) -> Response[Any]:
         complaints=runtime.complaints(),
         routing=runtime.routing_queue(),
         notifications=runtime.notification_queue(),
+        access_key=runtime.access_code_key(),
         idempotency_key=f"web:{key}" if key else None,
         fingerprint=request_fingerprint(complaint.model_dump(mode="json")),
         destinations=settings.sms_country_codes,
@@ -89,14 +90,19 @@ def submit(complaint: Annotated[ComplaintInput, Body()]) -> Response[Any]:
 
 
 @app.get("/complaints/<tracking_id>")
-def track(tracking_id: str) -> dict[str, Any]:
-    """A complaint's status and public timeline; a confidential one only with X-Access-Code."""
+def track(
+    tracking_id: str, timeline_before: Annotated[str | None, Query(max_length=300)] = None
+) -> dict[str, Any]:
+    """A complaint's status and newest public events (older ones a page further, with the cursor
+    `timeline_before`); a confidential one only with X-Access-Code."""
     return track_complaint(
         tracking_id,
         app.current_event.headers.get("x-access-code"),
         complaints=runtime.complaints(),
         names=runtime.reference(),
         language=_language(),
+        access_key=runtime.access_code_key,  # fetched only when a code is presented
+        timeline_before=timeline_before,
     )
 
 
@@ -112,6 +118,7 @@ def reply(tracking_id: str, request: Annotated[FollowUp, Body()]) -> dict[str, A
         reference=reference,
         notifications=runtime.notification_queue(),
         now=datetime.now(UTC),
+        access_key=runtime.access_code_key(),
     )
     logger.info("citizen follow-up", extra={"tracking_id": changed.tracking_id, "kind": request.kind})
     return track_complaint(
@@ -120,6 +127,7 @@ def reply(tracking_id: str, request: Annotated[FollowUp, Body()]) -> dict[str, A
         complaints=store,
         names=reference,
         language=_language(),
+        access_key=runtime.access_code_key(),
     )
 
 

@@ -1,16 +1,17 @@
-"""The operators' API (/ops): inbox, full complaint view, actions, statistics. Behind the HTTP API's
-JWT authorizer, except the sign-in."""
+"""The operators' API (/ops): sign-in step by step, inbox, full complaint view, actions, statistics.
+Behind the HTTP API's JWT authorizer, except the sign-in (/ops/session*)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from aduan.accounts import MfaGate, actor_from_claims, answer_challenge, mfa_setup, sign_in
 from aduan.domain.api_texts import language_of
 from aduan.domain.models import Language, Status
 from aduan.doors import edge, http_api
@@ -21,7 +22,6 @@ from aduan.operations import (
     LAST_REPORT_DAY,
     ActionRequest,
     act,
-    actor_from_claims,
     inbox,
     operator_view,
     statistics,
@@ -29,38 +29,78 @@ from aduan.operations import (
 )
 
 runtime = Runtime.from_environment(
-    "table_name", "notification_queue_url", "reporter_key_secret", "user_pool_client_id", "origin_secret"
+    "table_name",
+    "notification_queue_url",
+    "reporter_key_secret",
+    "user_pool_client_id",
+    "user_pool_id",
+    "origin_secret",
 )
 app = APIGatewayHttpResolver(enable_validation=True)
+mfa = MfaGate()  # per warm container
+
+Username = Field(min_length=1, max_length=128)
+Session = Field(min_length=20, max_length=4096)  # Cognito's sessions have 20 to 2048 characters
 
 
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=128)
+    username: str = Username
     password: str = Field(min_length=1, max_length=256)
+
+
+class Challenge(BaseModel):
+    """The answer to a sign-in step: a new password, or the authenticator app's code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Username
+    session: str = Session
+    new_password: str | None = Field(default=None, min_length=1, max_length=256)
+    code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+
+
+class MfaSetup(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Username
+    session: str = Session
 
 
 def _language() -> Language:
     return language_of(None, app.current_event.headers.get("accept-language"))
 
 
-def _json(status: int, body: dict[str, Any]) -> Response[Any]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
-
-
 def _actor() -> Any:
     claims = app.current_event.request_context.authorizer.jwt_claim or {}
-    return actor_from_claims(claims)
+    actor = actor_from_claims(claims)
+    mfa.check(actor, runtime.user_pool)
+    return actor
 
 
 @app.post("/ops/session")
-def sign_in(credentials: Annotated[SignIn, Body()]) -> Response[Any]:
-    """Exchange an operator's username and password for a token (Cognito USER_PASSWORD_AUTH)."""
-    tokens = runtime.user_pool().sign_in(credentials.username, credentials.password)
-    if tokens is None:
-        return _json(401, http_api.error_body("unauthorized", _language()))
-    return _json(200, tokens)
+def session(credentials: Annotated[SignIn, Body()]) -> dict[str, Any]:
+    """An operator's username and password for a token, or the next step (Cognito USER_PASSWORD_AUTH)."""
+    return sign_in(credentials.username, credentials.password, users=runtime.user_pool())
+
+
+@app.post("/ops/session/challenge")
+def challenge(answer: Annotated[Challenge, Body()]) -> dict[str, Any]:
+    """A new password or a code for the step `POST /ops/session` asked for: the token or the next step."""
+    return answer_challenge(
+        answer.username,
+        answer.session,
+        new_password=answer.new_password,
+        code=answer.code,
+        users=runtime.user_pool(),
+    )
+
+
+@app.post("/ops/session/mfa")
+def enrol(request: Annotated[MfaSetup, Body()]) -> dict[str, Any]:
+    """The TOTP secret of an enrolment (the `mfa_setup` step, or one an operator was offered)."""
+    return mfa_setup(request.username, request.session, users=runtime.user_pool())
 
 
 @app.get("/ops/me")
@@ -99,14 +139,18 @@ def list_complaints(
 
 
 @app.get("/ops/complaints/<tracking_id>")
-def complaint(tracking_id: str) -> dict[str, Any]:
-    """A complaint with its full timeline and the actions the caller may take now."""
+def complaint(
+    tracking_id: str, timeline_before: Annotated[str | None, Query(max_length=300)] = None
+) -> dict[str, Any]:
+    """A complaint with its newest events (older ones a page further) and the actions the caller
+    may take now."""
     return view_complaint(
         tracking_id.upper(),
         _actor(),
         complaints=runtime.complaints(),
         reference=runtime.reference(),
         language=_language(),
+        timeline_before=timeline_before,
     )
 
 
@@ -125,8 +169,8 @@ def take_action(tracking_id: str, request: Annotated[ActionRequest, Body()]) -> 
         now=datetime.now(UTC),
     )
     logger.info("operator action", extra={"tracking_id": changed.tracking_id, "action": request.action})
-    _, timeline = store.get_with_timeline(changed.tracking_id)
-    return operator_view(changed, timeline, actor, reference, _language())
+    _, timeline, earlier = store.get_with_recent_timeline(changed.tracking_id)
+    return operator_view(changed, timeline, actor, reference, _language()) | {"timeline_before": earlier}
 
 
 @app.get("/ops/stats")

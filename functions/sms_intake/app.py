@@ -69,6 +69,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             complaints=runtime.complaints(),
             routing=runtime.routing_queue(),
             notifications=runtime.notification_queue(),
+            access_key=runtime.access_code_key(),
+            destinations=runtime.settings.sms_country_codes,
         )
     except InvalidSignature:
         logger.warning("SMS webhook with a bad signature refused")

@@ -4,6 +4,9 @@
   aduan-admin seed --table aduan-local-ComplaintsTable --endpoint-url http://127.0.0.1:5000
   aduan-admin check                              # validate infra/seed without touching AWS
   aduan-admin route "e-KTP saya di Cikupa belum jadi"   # try the routing decision on a text
+  aduan-admin webhook-key --agency kab-tangerang.disdukcapil --stack aduan-prod   # its signing key
+  aduan-admin user add --stack aduan-prod --username op.dinkes --role operator --agency kab-tangerang.dinkes
+  aduan-admin user reset-mfa --stack aduan-prod --username coord.kab-tangerang   # a lost phone
 
 `seed` is idempotent: it rewrites the same items and removes reference items the files no longer
 have (`--keep-stale` keeps them). The local stack seeds through `seed_table`, the same function.
@@ -12,6 +15,7 @@ have (`--keep-stale` keeps them). The local stack seeds through `seed_table`, th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -103,12 +107,17 @@ def add_user(
     agency_id: str,
     email: str | None = None,
     password: str | None = None,
+    permanent: bool = True,
 ) -> None:
-    """Create an operator, coordinator or national administrator. Without a password Cognito emails
-    a temporary one; with one (the local stack's demo users) it is set as permanent."""
-    if role not in ("operator", "coordinator", "national"):
+    """Create an operator, coordinator or national administrator in its role's group and its
+    agency's (`agency-<agency_id>`, made on first use). Without a password Cognito emails a temporary
+    one; with one it is set as permanent (the local stack's demo users) or, `permanent=False`, as a
+    temporary one the user replaces at first sign-in."""
+    from aduan.accounts import ROLE_GROUPS, agency_group
+
+    if role not in ROLE_GROUPS:
         raise ValueError("role must be operator, coordinator or national")
-    attributes = [{"Name": "custom:role", "Value": role}, {"Name": "custom:agency_id", "Value": agency_id}]
+    attributes = []
     if email:
         attributes += [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
     request: dict[str, Any] = {"UserPoolId": user_pool_id, "Username": username, "UserAttributes": attributes}
@@ -117,25 +126,77 @@ def add_user(
     cognito.admin_create_user(**request)
     if password:
         cognito.admin_set_user_password(
-            UserPoolId=user_pool_id, Username=username, Password=password, Permanent=True
+            UserPoolId=user_pool_id, Username=username, Password=password, Permanent=permanent
         )
+    group = agency_group(agency_id)
+    with contextlib.suppress(cognito.exceptions.GroupExistsException):
+        cognito.create_group(UserPoolId=user_pool_id, GroupName=group, Description=f"Agency {agency_id}")
+    for name in (role, group):
+        cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=username, GroupName=name)
 
 
-def _user_add(args: argparse.Namespace) -> None:
+def reset_mfa(cognito: Any, user_pool_id: str, username: str) -> None:
+    """Turn a user's TOTP off (a lost phone): a coordinator or national administrator enrols again at
+    the next sign-in, an operator signs in with the password alone."""
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=user_pool_id,
+        Username=username,
+        SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+    )
+
+
+def _user_pool(args: argparse.Namespace) -> tuple[Any, str]:
+    """The cognito-idp client and the stack's UserPoolId output."""
     import boto3
 
     kwargs = {"region_name": args.region, "endpoint_url": args.endpoint_url}
     outputs = boto3.client("cloudformation", **kwargs).describe_stacks(StackName=args.stack)["Stacks"][0]
     pool = {output["OutputKey"]: output["OutputValue"] for output in outputs.get("Outputs", [])}["UserPoolId"]
-    add_user(
-        boto3.client("cognito-idp", **kwargs),
-        pool,
-        args.username,
-        role=args.role,
-        agency_id=args.agency,
-        email=args.email,
-    )
+    return boto3.client("cognito-idp", **kwargs), pool
+
+
+def webhook_key(secretsmanager: Any, secret_id: str, agency_id: str, version: int) -> str:
+    """The key an agency checks its webhooks' signatures with, at `version` (its
+    `webhook_key_version`): derived from the stack's master secret, never stored."""
+    from aduan.domain.webhooks import agency_key
+
+    master = secretsmanager.get_secret_value(SecretId=secret_id)["SecretString"]
+    return agency_key(master, agency_id, version)
+
+
+def _webhook_key(args: argparse.Namespace) -> None:
+    import boto3
+
+    kwargs = {"region_name": args.region, "endpoint_url": args.endpoint_url}
+    agency = load_seed(args.seed_dir).agency(args.agency)
+    if agency is None:
+        raise SystemExit(f"no agency {args.agency} in {args.seed_dir}")
+    version = args.version or agency.webhook_key_version
+    secret_id = args.secret_id
+    if args.stack:
+        (stack,) = boto3.client("cloudformation", **kwargs).describe_stacks(StackName=args.stack)["Stacks"]
+        outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+        secret_id = outputs["WebhookSecretArn"]
+    key = webhook_key(boto3.client("secretsmanager", **kwargs), secret_id, args.agency, version)
+    sys.stderr.write(f"webhook key of {args.agency}, version {version} (X-Aduan-Key-Version):\n")
+    print(key)
+
+
+def _user_add(args: argparse.Namespace) -> None:
+    cognito, pool = _user_pool(args)
+    add_user(cognito, pool, args.username, role=args.role, agency_id=args.agency, email=args.email)
     print(f"created {args.username} ({args.role}, {args.agency}); Cognito emails a temporary password")
+    if args.role in ("coordinator", "national"):
+        print(
+            "two-step sign-in is required of this role: at the first sign-in the console asks for "
+            "a new password, then sets up an authenticator app (TOTP)"
+        )
+
+
+def _user_reset_mfa(args: argparse.Namespace) -> None:
+    cognito, pool = _user_pool(args)
+    reset_mfa(cognito, pool, args.username)
+    print(f"two-step sign-in of {args.username} is off; if its role needs it, it enrols at the next sign-in")
 
 
 def redrive(sqs: Any, dead_letter_url: str, source_url: str, limit: int | None = None) -> int:
@@ -226,11 +287,26 @@ def main(argv: list[str] | None = None) -> None:
     add.add_argument("--role", required=True, choices=["operator", "coordinator", "national"])
     add.add_argument("--agency", required=True, help="the agency ID, e.g. kab-tangerang.disdukcapil")
     add.add_argument("--email", help="where Cognito sends the temporary password")
-    add.add_argument("--region", help="AWS region (default: the environment's)")
-    add.add_argument("--endpoint-url", help="an AWS emulator")
     add.set_defaults(run=_user_add)
+    reset = user_commands.add_parser("reset-mfa", help="turn a user's two-step sign-in off (a lost phone)")
+    reset.add_argument("--stack", required=True, help="deployed stack whose UserPoolId output names the pool")
+    reset.add_argument("--username", required=True)
+    reset.set_defaults(run=_user_reset_mfa)
+    for command in (add, reset):
+        command.add_argument("--region", help="AWS region (default: the environment's)")
+        command.add_argument("--endpoint-url", help="an AWS emulator")
 
-    for command in (seed, check, route):
+    hook = commands.add_parser("webhook-key", help="print the key an agency checks its webhooks with")
+    hook.add_argument("--agency", required=True, help="the agency ID, e.g. kab-tangerang.disdukcapil")
+    where = hook.add_mutually_exclusive_group(required=True)
+    where.add_argument("--stack", help="deployed stack whose WebhookSecretArn output names the master key")
+    where.add_argument("--secret-id", help="the master key's secret (ARN or name)")
+    hook.add_argument("--version", type=int, help="default: the agency's webhook_key_version in the seed")
+    hook.add_argument("--region", help="AWS region (default: the environment's)")
+    hook.add_argument("--endpoint-url", help="an AWS emulator")
+    hook.set_defaults(run=_webhook_key)
+
+    for command in (seed, check, route, hook):
         command.add_argument("--seed-dir", type=Path, default=DEFAULT_SEED_DIR, help="default: %(default)s")
 
     args = parser.parse_args(argv)

@@ -6,17 +6,24 @@ too), and estimates the billed units: DynamoDB read and write request units from
 items a call reads or writes (moto's ConsumedCapacity is a constant, not a measurement) and SQS
 requests in 64 KB chunks. The local stack counts in every worker (one invocation at a time), and in
 the SQS pollers that stand in for Lambda's event source mappings; `CallLedger` adds them up.
+A counter also refuses every DynamoDB Scan, which Aduan never makes; the ledger keeps them by function.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import threading
 from collections import Counter
 from typing import Any
 
+log = logging.getLogger("aduan_local")
+
 SQS_CHUNK = 64 * 1024
+# Aduan reads by key or index only (DESIGN; `make lint` greps for it): a Scan, however it is spelt
+# (a paginator's included), is refused before it is sent and counted under this name.
+REFUSED_SCAN = "dynamodb.Scan.refused"
 WRITE_UNIT = 1024  # a write request unit: 1 KB
 READ_UNIT = 4 * 1024  # a read request unit: 4 KB, strongly consistent (eventual: half)
 
@@ -55,6 +62,10 @@ def _write_units(size: int) -> int:
     return max(math.ceil(size / WRITE_UNIT), 1)
 
 
+class RefusedScan(Exception):
+    """A DynamoDB Scan was attempted (the local stack's functions fail it, the ledger remembers it)."""
+
+
 class CallCounter:
     """Counts the calls of the clients whose emitter it is attached to; `take()` empties it.
 
@@ -70,6 +81,7 @@ class CallCounter:
 
     def attach(self, events: Any) -> None:
         events.register("before-parameter-build", self._remember_params)
+        events.register("before-call.dynamodb.Scan", self._refuse_scan)
         events.register("after-call", self._count)
 
     def take(self) -> dict[str, dict[str, float]]:
@@ -78,6 +90,11 @@ class CallCounter:
             self._calls.clear()
             self._units.clear()
         return taken
+
+    def _refuse_scan(self, **_: Any) -> None:
+        with self._lock:
+            self._calls[REFUSED_SCAN] += 1
+        raise RefusedScan("a DynamoDB Scan: Aduan reads by key or index only")
 
     def _remember_params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context["aduan_local_params"] = params
@@ -175,10 +192,16 @@ class CallLedger:
         self._functions: dict[str, dict[str, Any]] = {}
         self._api: Counter[str] = Counter()
         self._mappings: dict[str, Any] = {}
+        self.scans: Counter[str] = Counter()  # refused Scans by function; `reset` keeps them
 
     def invoked(self, function: str, memory_mb: int, answer: dict[str, Any]) -> None:
         duration = float(answer.get("duration_ms", 0.0))
+        scans = (answer.get("calls") or {}).get("calls", {}).get(REFUSED_SCAN, 0)
+        if scans:
+            log.error("%s attempted %d DynamoDB Scan(s), refused", function, scans)
         with self._lock:
+            if scans:
+                self.scans[function] += scans
             entry = self._functions.setdefault(
                 function, {"invocations": 0, "memory_mb": memory_mb, "duration_ms": 0.0, "billed_ms": 0}
             )

@@ -135,9 +135,12 @@ class FunctionPool:
         size: int = 1,
         faults: Path | None = None,
         ledger: CallLedger | None = None,
+        log_level: str | None = None,
     ) -> None:
         self.spec = spec
         self._environment = _lambda_environment(spec, local)
+        if log_level is not None:  # as Lambda's advanced logging controls set it
+            self._environment["AWS_LAMBDA_LOG_LEVEL"] = log_level
         if faults is not None:
             self._environment["ADUAN_LOCAL_FAULTS"] = str(faults)
         self._ledger = ledger

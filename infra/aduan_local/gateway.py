@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+import time
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler
@@ -16,10 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from aduan_local.access_log import request_context
 from aduan_local.functions import InvocationError
 from aduan_local.httpapi import Unauthorized, match, request_event, response_parts
 
 if TYPE_CHECKING:
+    from aduan_local.access_log import AccessLog
     from aduan_local.calls import CallLedger
     from aduan_local.edge import Edge
     from aduan_local.httpapi import JwtVerifier, Route
@@ -42,6 +46,7 @@ class Stack(Protocol):
     verifier: JwtVerifier
     webhooks: WebhookRecorder
     edge: Edge
+    access_log: AccessLog
     pools: Mapping[str, Any]
 
     @property
@@ -96,6 +101,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
+        self._request_id: str | None = None  # one connection carries many requests (keep-alive)
         split = urlsplit(self.path)
         length = int(self.headers.get("content-length") or 0)
         if length > MAX_BODY:
@@ -126,6 +132,25 @@ class GatewayHandler(BaseHTTPRequestHandler):
     # -- the template's HTTP API --------------------------------------------------------------
 
     def _api(self, path: str, query: str, body: bytes) -> None:
+        """One request through the HTTP API, and its line in the access log."""
+        started = time.monotonic()
+        context: dict[str, Any] = {
+            "requestId": str(uuid.uuid4()),
+            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "routeKey": "-",
+            "path": path,
+            "httpMethod": self.command,
+        }
+        self._sent: tuple[int, int] = (0, 0)
+        self._request_id = str(context["requestId"])  # API Gateway answers it as Apigw-Requestid
+        try:
+            self._route(path, query, body, context)
+        finally:
+            context["status"], context["responseLength"] = self._sent
+            context["responseLatency"] = round((time.monotonic() - started) * 1000)
+            self.stack.access_log.write(context)
+
+    def _route(self, path: str, query: str, body: bytes, context: dict[str, Any]) -> None:
         found = match(self.stack.routes, self.command, path)
         if found is None:
             if self.command in ("GET", "HEAD") and self._static(path):
@@ -140,6 +165,7 @@ class GatewayHandler(BaseHTTPRequestHandler):
                 claims = self.stack.verifier.claims(route.authorizer, self.headers.get("authorization"))
             except Unauthorized as reason:
                 log.info("401 %s %s: %s", self.command, path, reason)
+                context |= {"routeKey": route.route_key, "authorizer.error": "Unauthorized"}
                 self._send_json(401, {"message": "Unauthorized"})
                 return
         event = request_event(
@@ -152,14 +178,21 @@ class GatewayHandler(BaseHTTPRequestHandler):
             body=body,
             source_ip=self.client_address[0],
             claims=claims,
+            request_id=context["requestId"],
         )
+        context |= request_context(event)
+        invoked = time.monotonic()
         try:
             result = self.stack.invoke(route.function, event)
         except InvocationError as error:
             timed_out = error.payload.get("errorType") == "Sandbox.Timedout"
             status, message = (503, "Service Unavailable") if timed_out else (500, "Internal Server Error")
+            context |= {"integrationErrorMessage": error.payload.get("errorType"), "error.message": message}
             self._send_json(status, {"message": message})
             return
+        finally:
+            context["integrationLatency"] = round((time.monotonic() - invoked) * 1000)
+        context["integrationStatus"] = 200
         status, headers, cookies, content = response_parts(result)
         self._send(status, headers, content, cookies)
 
@@ -198,6 +231,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
             self._send_json(200, stack.edge.describe())
         elif parts == ["_local", "activity"] and self.command == "GET":
             self._send_json(200, stack.activity())
+        elif parts == ["_local", "access-log"] and self.command == "GET":
+            self._send_json(200, {"lines": stack.access_log.lines()})
         elif parts[:2] == ["_local", "webhooks"] and self.command == "POST":
             stack.webhooks.record(
                 path, {k.lower(): v for k, v in self.headers.items()}, body.decode("utf-8", "replace")
@@ -256,7 +291,10 @@ class GatewayHandler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, headers: dict[str, str], body: bytes, cookies: list[str] | None = None
     ) -> None:
+        self._sent = (status, len(body))
         self.send_response(status)
+        if self._request_id:
+            self.send_header("apigw-requestid", self._request_id)
         for name, value in headers.items():
             if name not in ("content-length", "connection", "transfer-encoding"):
                 self.send_header(name, value)

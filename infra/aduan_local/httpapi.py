@@ -183,6 +183,7 @@ def request_event(
     body: bytes,
     source_ip: str,
     claims: dict[str, Any] | None,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
     """The API Gateway HTTP API payload format 2.0 event for one request."""
     folded: dict[str, str] = {}
@@ -200,7 +201,7 @@ def request_event(
     folded.setdefault("x-forwarded-proto", "http")
     text = is_text(folded.get("content-type", "text/plain"))
     now = datetime.now(UTC)
-    request_id = str(uuid.uuid4())
+    request_id = request_id or str(uuid.uuid4())
     context: dict[str, Any] = {
         "accountId": ACCOUNT_ID,
         "apiId": "local",

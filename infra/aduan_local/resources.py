@@ -204,14 +204,36 @@ def _queues(template: dict[str, Any], local: Resources, sqs: Any) -> None:
         local.attributes[(logical_id, "QueueUrl")] = url
 
 
+# What moto takes of a user pool's properties. Threat protection (UserPoolAddOns, UserPoolTier) is
+# not emulated, and moto would have to evaluate the !If that guards it: both are left out.
+_USER_POOL_PROPERTIES = ("Schema", "Policies", "UsernameConfiguration", "AdminCreateUserConfig")
+
+
+def create_user_pool(cognito: Any, properties: dict[str, Any], name: str) -> str:
+    """A user pool from a template's (resolved) properties, with its MFA configuration; its ID."""
+    request = {key: properties[key] for key in _USER_POOL_PROPERTIES if key in properties}
+    pool_id = str(cognito.create_user_pool(PoolName=name, **request)["UserPool"]["Id"])
+    if properties.get("MfaConfiguration", "OFF") != "OFF":
+        cognito.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            MfaConfiguration=properties["MfaConfiguration"],
+            SoftwareTokenMfaConfiguration={
+                "Enabled": "SOFTWARE_TOKEN_MFA" in properties.get("EnabledMfas", [])
+            },
+        )
+    return pool_id
+
+
 def _user_pools(template: dict[str, Any], local: Resources, cognito: Any) -> None:
     for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPool").items():
         properties = resource.get("Properties", {})
-        request: dict[str, Any] = {"PoolName": _physical_name(local, logical_id, properties, "UserPoolName")}
-        for key in ("Schema", "Policies", "UsernameConfiguration", "AdminCreateUserConfig"):
-            if key in properties:
-                request[key] = local.resolve(properties[key])
-        pool_id = cognito.create_user_pool(**request)["UserPool"]["Id"]
+        resolved = {
+            key: local.resolve(properties[key])
+            for key in (*_USER_POOL_PROPERTIES, "MfaConfiguration", "EnabledMfas")
+            if key in properties
+        }
+        name = _physical_name(local, logical_id, properties, "UserPoolName")
+        pool_id = create_user_pool(cognito, resolved, name)
         local.refs[logical_id] = pool_id
         local.attributes[(logical_id, "Arn")] = (
             f"arn:aws:cognito-idp:{local.region}:{ACCOUNT_ID}:userpool/{pool_id}"

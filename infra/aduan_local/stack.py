@@ -21,6 +21,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from aduan_local.access_log import AccessLog, access_log_format
 from aduan_local.calls import CallLedger
 from aduan_local.client import LOCAL_SMS_TOKEN
 from aduan_local.edge import edge_from_template
@@ -32,6 +33,7 @@ from aduan_local.httpapi import JwtVerifier, http_routes
 from aduan_local.outbox import WebhookRecorder, outbox
 from aduan_local.resources import Resources, emulator_client, provision
 from aduan_local.template import TEMPLATE, load_template, resources_of_type
+from aduan_local.user_pool import MOTO_TOTP_SECRET, fresh_totp
 
 log = logging.getLogger("aduan_local")
 
@@ -74,6 +76,9 @@ class StackOptions:
     # can send thousands of reports from one address and one phone, or `template`, as deployed:
     # AWS WAF's rate rules at the edge and the template's daily allowances.
     limits: str = field(default_factory=lambda: os.environ.get("ADUAN_LOCAL_LIMITS", "generous"))
+    # Lambda's application log level for every function (AWS_LAMBDA_LOG_LEVEL, which Powertools
+    # obeys over the template's): the tests run DEBUG, so the privacy scan reads every line.
+    log_level: str | None = None
 
 
 class LocalStack:
@@ -112,10 +117,13 @@ class LocalStack:
         write_rules(self.faults_file, [])
         self.calls = CallLedger(index_keys(self.template))
         self.pools = {
-            logical_id: FunctionPool(spec, self.resources, options.workers, self.faults_file, self.calls)
+            logical_id: FunctionPool(
+                spec, self.resources, options.workers, self.faults_file, self.calls, options.log_level
+            )
             for logical_id, spec in self.functions.items()
         }
         self.routes = http_routes(self.template, self.resources, self.functions)
+        self.access_log = AccessLog(access_log_format(self.template))
         self.edge = edge_from_template(
             self.template, self.resources, self.client("secretsmanager"), options.limits
         )
@@ -229,20 +237,51 @@ class LocalStack:
         self.demo_users[username] = password
 
     def token(self, username: str) -> dict[str, Any]:
-        """Sign a demo user in at the local user pool: real tokens, signed by the emulator's keys."""
-        password = self.demo_users[username]
+        """Sign a demo user in at the local user pool: real tokens, signed by the emulator's keys.
+        A user of a role that needs two-step sign-in (coordinator, national) is enrolled on the way,
+        as at a first sign-in, and signed in with a code (`aduan_local.user_pool`)."""
+        from aduan.accounts import MFA_REQUIRED, ROLE_GROUPS
+
+        cognito = self.client("cognito-idp")
         clients = resources_of_type(self.template, "AWS::Cognito::UserPoolClient")
-        logical_id = next(iter(clients))
-        result = self.client("cognito-idp").initiate_auth(
-            ClientId=self.resources.ref(logical_id),
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )["AuthenticationResult"]
+        client_id = self.resources.ref(next(iter(clients)))
+        result = self._initiate(cognito, client_id, username)
+        tokens = result.get("AuthenticationResult")
+        if tokens is None:  # SOFTWARE_TOKEN_MFA: enrolled before
+            tokens = cognito.respond_to_auth_challenge(
+                ClientId=client_id,
+                ChallengeName=result["ChallengeName"],
+                Session=result["Session"],
+                ChallengeResponses={
+                    "USERNAME": username,
+                    "SOFTWARE_TOKEN_MFA_CODE": fresh_totp(MOTO_TOTP_SECRET),
+                },
+            )["AuthenticationResult"]
+        else:
+            groups = cognito.admin_list_groups_for_user(
+                UserPoolId=self.resources.ref("UserPool"), Username=username
+            )["Groups"]
+            if any(ROLE_GROUPS.get(group["GroupName"]) in MFA_REQUIRED for group in groups):
+                secret = cognito.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+                cognito.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=fresh_totp(secret))
+                cognito.set_user_mfa_preference(
+                    AccessToken=tokens["AccessToken"],
+                    SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+                )
+                return self.token(username)
         return {
-            "token": result["IdToken"],
-            "access_token": result["AccessToken"],
-            "expires_in": result["ExpiresIn"],
+            "token": tokens["IdToken"],
+            "access_token": tokens["AccessToken"],
+            "expires_in": tokens["ExpiresIn"],
         }
+
+    def _initiate(self, cognito: Any, client_id: str, username: str) -> dict[str, Any]:
+        result: dict[str, Any] = cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": self.demo_users[username]},
+        )
+        return result
 
 
 def index_keys(template: dict[str, Any]) -> frozenset[str]:
@@ -272,9 +311,10 @@ def emulator(host: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
-    from aduan_local import transactions
+    from aduan_local import transactions, user_pool
 
     transactions.install()  # moto's own copies every table it touches, on every transaction
+    user_pool.install()  # real TOTP checks, and Cognito's answers where moto's differ
     dynamodb = threading.Lock()
 
     class Emulator(ThreadedMotoServer):

@@ -27,6 +27,7 @@ OFFLINE_ENVIRONMENT = {
     "ORIGIN_SECRET_ARN": "arn:o",
     "SENDER_EMAIL": "no-reply@aduan.example",
     "USER_POOL_CLIENT_ID": "c",
+    "USER_POOL_ID": "ap-southeast-3_offline",
     "AWS_DEFAULT_REGION": "ap-southeast-3",
     "AWS_REGION": "ap-southeast-3",
     "AWS_ACCESS_KEY_ID": "offline",

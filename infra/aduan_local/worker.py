@@ -54,8 +54,8 @@ def _load_handler() -> Any:
 
 
 def _count_calls() -> CallCounter:
-    """Count the AWS calls of every client the function creates (they come from boto3's default
-    session, which gets the counter before the handler's module is imported)."""
+    """Count the AWS calls of every client the function creates, and refuse its Scans (they come
+    from boto3's default session, which gets the counter before the handler's module is imported)."""
     import boto3
 
     index_keys = os.environ.pop("ADUAN_LOCAL_INDEX_KEYS", "")

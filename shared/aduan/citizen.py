@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -27,17 +28,25 @@ def track_complaint(
     complaints: ComplaintRepository,
     names: Names,
     language: Language,
+    access_key: bytes | Callable[[], bytes],
+    timeline_before: str | None = None,
 ) -> dict[str, Any]:
-    """The public view of a complaint. A confidential one without its access code is NotFound,
-    indistinguishable from a tracking ID that does not exist."""
+    """The public view of a complaint, with its newest events (older ones: `timeline_before`). A
+    confidential one without its access code is NotFound, indistinguishable from a tracking ID that
+    does not exist. `access_key` is the codes' pepper (a callable is called only when a code is
+    presented: a public read fetches no secret)."""
     tracking_id = parse_tracking_id(text)
-    complaint, timeline = complaints.get_with_timeline(tracking_id)
+    complaint, timeline, earlier = complaints.get_with_recent_timeline(tracking_id, timeline_before)
     with_code = bool(access_code) and access_code_matches(
-        tracking_id, access_code or "", complaint.access_code_hash
+        tracking_id,
+        access_code or "",
+        complaint.access_code_hash,
+        access_key() if callable(access_key) else access_key,
     )
     if complaint.privacy is Privacy.CONFIDENTIAL and not with_code:
         raise NotFound("no complaint with this tracking ID")
-    return public_view(complaint, timeline, names, language, with_access_code=with_code)
+    view = public_view(complaint, timeline, names, language, with_access_code=with_code)
+    return view | {"timeline_before": earlier}
 
 
 class CitizenReply(BaseModel):
@@ -130,11 +139,15 @@ def follow_up(
     reference: Reference,
     notifications: MessageQueue,
     now: datetime,
+    access_key: bytes,
 ) -> Complaint:
-    """A citizen's reply, reopen or rating; the access code is what proves it is the reporter."""
+    """A citizen's reply, reopen or rating; the access code (checked under the pepper
+    `access_key`) is what proves it is the reporter."""
     tracking_id = parse_tracking_id(text_id)
     complaint = complaints.get(tracking_id)
-    if not access_code or not access_code_matches(tracking_id, access_code, complaint.access_code_hash):
+    if not access_code or not access_code_matches(
+        tracking_id, access_code, complaint.access_code_hash, access_key
+    ):
         raise NotFound("no complaint with this tracking ID")
     return act_as_citizen(
         request, complaint, complaints=complaints, reference=reference, notifications=notifications, now=now

@@ -56,6 +56,7 @@ def deliver(
     outside `sms_country_codes` is never sent: it fails for good (`destination_not_allowed`)."""
     state = ledger.claim(notification.id, now, LEASE_SECONDS)
     if state == "done":
+        _forget_secrets(notification, complaints)  # a crash after settling left them: finish
         return "duplicate"
     if state == "busy":
         # Come back once the holder's lease has ended (it finished or died): a backoff shorter than
@@ -67,12 +68,14 @@ def deliver(
         if failure.permanent:
             ledger.settle(notification.id, f"failed: {failure.reason}")
             _record(notification, complaints, now, attempt, f"failed_permanently: {failure.reason}")
+            _forget_secrets(notification, complaints)
             return "failed_permanently"
         ledger.release(notification.id)
         _record(notification, complaints, now, attempt, f"retrying: {failure.reason}")
         raise RetryLater(failure.reason) from failure
     ledger.settle(notification.id, "sent")
     _record(notification, complaints, now, attempt, "sent")
+    _forget_secrets(notification, complaints)
     return "sent"
 
 
@@ -94,7 +97,15 @@ def _send(
         channels.email.send(address, *render_email(notification.template, notification.language, values))
     else:
         payload = {"event": notification.template, "notification_id": notification.id, **values}
-        channels.webhook.send(address, payload)
+        agency_id = _agency_of(notification)
+        agency = directory.agency(agency_id)  # the address came from it: it exists
+        version = agency.webhook_key_version if agency else 1
+        channels.webhook.send(address, payload, agency_id=agency_id, key_version=version)
+
+
+def _agency_of(notification: Notification) -> str:
+    """The agency of a recipient `agency:<id>:<n>`: whose contact it is, whose key signs it."""
+    return notification.recipient.split(":")[1]
 
 
 def _address(notification: Notification, complaints: Timeline, directory: Directory) -> str:
@@ -105,7 +116,7 @@ def _address(notification: Notification, complaints: Timeline, directory: Direct
         reporter = complaints.get(notification.tracking_id).reporter
         address = reporter.phone if notification.channel is Channel.SMS else reporter.email
     elif recipient.startswith("agency:"):
-        _, agency_id, index = [*recipient.split(":"), "0"][:3]
+        agency_id, index = _agency_of(notification), [*recipient.split(":"), "0"][2]
         contacts = directory.agency_contacts(agency_id, notification.channel)
         address = contacts[int(index)] if int(index) < len(contacts) else None
     else:
@@ -113,6 +124,13 @@ def _address(notification: Notification, complaints: Timeline, directory: Direct
     if not address:
         raise DeliveryFailed("no_address", permanent=True)
     return address
+
+
+def _forget_secrets(notification: Notification, complaints: Timeline) -> None:
+    """A settled receipt leaves the complaint's outbox, which held it (and its access code) only in
+    case its first send was lost; the queue deletes its own copy once the worker returns."""
+    if notification.carries_secret and notification.tracking_id:
+        complaints.drop_from_outbox(notification.tracking_id, notification.id)
 
 
 def _record(

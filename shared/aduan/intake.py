@@ -46,7 +46,13 @@ from aduan.domain.models import (
     TimelineEvent,
 )
 from aduan.domain.ports import ComplaintRepository, Idempotency, IntakeReference, MessageQueue
-from aduan.domain.tracking import access_code_hash, new_access_code, new_tracking_id
+from aduan.domain.tracking import (
+    access_code_hash,
+    new_access_code,
+    new_tracking_id,
+    seal_access_code,
+    unseal_access_code,
+)
 from aduan.domain.workdays import WIT, WorkCalendar
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -177,6 +183,7 @@ def submit_complaint(
     complaints: ComplaintRepository,
     routing: MessageQueue,
     notifications: MessageQueue,
+    access_key: bytes,
     idempotency_key: str | None = None,
     fingerprint: str = "",
     destinations: Sequence[str] = DEFAULT_COUNTRY_CODES,
@@ -187,7 +194,8 @@ def submit_complaint(
     tracking ID and the access code); a retried key returns the first receipt, and sends nothing.
     The reporter's phone must be one Aduan may text (`destinations`: country codes); with an
     `allowance`, the complaint counts against its phone's, email's and `client`'s day, and is
-    refused (RateLimited) when one of them is used up."""
+    refused (RateLimited) when one of them is used up. `access_key` is the pepper the access code
+    is hashed under (and its copy in the idempotency record sealed with)."""
     _check_reference(data, reference, destinations)
     quotas = (
         allowance.quotas(phone=data.reporter.phone, email=data.reporter.email, client=client, now=now)
@@ -199,10 +207,13 @@ def submit_complaint(
     from aduan.domain.notifications import for_citizen
 
     for _attempt in range(3):  # a fresh tracking ID collides about once in 10^13
-        receipt, complaint, event = _new_complaint(data, channel, now, reference)
+        receipt, complaint, event = _new_complaint(data, channel, now, reference, access_key)
         record = None
         if idempotency_key:
-            record = Idempotency(idempotency_key, fingerprint, receipt.public(), now + IDEMPOTENCY_TTL)
+            # A retry gets the first receipt, code included; the record keeps the code sealed.
+            sealed = seal_access_code(receipt.access_code, access_key, idempotency_key)
+            answer = {**receipt.public(), "access_code": sealed}
+            record = Idempotency(idempotency_key, fingerprint, answer, now + IDEMPOTENCY_TTL)
         cause = f"received:{complaint.tracking_id}"
         received = for_citizen(
             complaint, "received", cause, access_code=receipt.access_code, privacy=complaint.privacy.value
@@ -222,10 +233,10 @@ def submit_complaint(
             if conflict.details.get("item") == "quota":
                 replayed = complaints.idempotent_response(idempotency_key) if idempotency_key else None
                 if replayed is not None:  # a replay counts nothing, even once the day is used up
-                    return _replay(replayed, fingerprint)
+                    return _replay(replayed, fingerprint, access_key)
                 raise _used_up(str(conflict.details.get("subject")), quotas, now) from conflict
             if conflict.details.get("item") != "complaint" and idempotency_key:
-                return _replay_after_race(complaints, idempotency_key, fingerprint)
+                return _replay_after_race(complaints, idempotency_key, fingerprint, access_key)
             if conflict.details.get("item") != "complaint":
                 raise
     else:  # pragma: no cover - three collisions in a row
@@ -276,7 +287,7 @@ def _used_up(subject: str, quotas: Sequence[Quota], now: datetime) -> RateLimite
 
 
 def _new_complaint(
-    data: ComplaintInput, channel: Channel, now: datetime, reference: IntakeReference
+    data: ComplaintInput, channel: Channel, now: datetime, reference: IntakeReference, access_key: bytes
 ) -> tuple[Receipt, Complaint, TimelineEvent]:
     tracking_id = new_tracking_id()
     access_code = new_access_code()
@@ -293,7 +304,7 @@ def _new_complaint(
         privacy=data.privacy,
         language=data.language,
         channel=channel,
-        access_code_hash=access_code_hash(tracking_id, access_code),
+        access_code_hash=access_code_hash(tracking_id, access_code, access_key),
         clock=start_clock(ClockKind.VERIFICATION, now, calendar),
         created_at=now,
         updated_at=now,
@@ -309,20 +320,22 @@ def _new_complaint(
     return receipt, complaint, event
 
 
-def _replay(record: Idempotency, fingerprint: str) -> Receipt:
+def _replay(record: Idempotency, fingerprint: str, access_key: bytes) -> Receipt:
     if record.fingerprint and fingerprint and record.fingerprint != fingerprint:
         raise IdempotencyMismatch("this Idempotency-Key was used for a different report")
     response = record.response
     return Receipt(
         response["tracking_id"],
-        response["access_code"],
+        unseal_access_code(response["access_code"], access_key, record.key),
         response["status"],
         response["created_at"],
         replayed=True,
     )
 
 
-def _replay_after_race(complaints: ComplaintRepository, key: str, fingerprint: str) -> Receipt:
+def _replay_after_race(
+    complaints: ComplaintRepository, key: str, fingerprint: str, access_key: bytes
+) -> Receipt:
     """The other request with this key won the race: answer with what it answered."""
     import time
 
@@ -330,5 +343,5 @@ def _replay_after_race(complaints: ComplaintRepository, key: str, fingerprint: s
         time.sleep(pause)
         record = complaints.idempotent_response(key)
         if record is not None:
-            return _replay(record, fingerprint)
+            return _replay(record, fingerprint, access_key)
     raise Conflict("a request with this Idempotency-Key is still being processed; retry")

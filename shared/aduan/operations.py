@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from aduan.changes import write_change
 from aduan.domain import effects
 from aduan.domain.deadlines import ResponseTrack
-from aduan.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aduan.domain.errors import Conflict, Forbidden, NotFound, TextHeld, ValidationFailed
 from aduan.domain.lifecycle import Action, apply, in_scope
 from aduan.domain.models import (
     OPEN_STATUSES,
@@ -32,6 +33,7 @@ from aduan.domain.models import (
     Status,
 )
 from aduan.domain.ports import ComplaintRepository, MessageQueue
+from aduan.domain.privacy import held_reasons
 from aduan.domain.reference import ReferenceData
 from aduan.domain.views import inbox_row, operator_view
 
@@ -61,18 +63,8 @@ class ActionRequest(BaseModel):
     text: str | None = Field(default=None, min_length=1, max_length=4000)
     reason: str | None = Field(default=None, min_length=1, max_length=500)
     agency_id: str | None = Field(default=None, min_length=1, max_length=100)
-
-
-def actor_from_claims(claims: dict[str, Any]) -> Actor:
-    """The caller, from the JWT authorizer's claims (role and agency are attributes they cannot edit)."""
-    role = str(claims.get("custom:role", ""))
-    if role not in (Role.OPERATOR, Role.COORDINATOR, Role.NATIONAL):
-        raise Forbidden("this account has no operator role")
-    return Actor(
-        role=Role(role),
-        agency_id=str(claims.get("custom:agency_id") or "") or None,
-        user_id=str(claims.get("cognito:username") or claims.get("sub") or ""),
-    )
+    # Send words that were held (a link, a request for a NIK) to an anonymous or confidential reporter.
+    confirm: bool = False
 
 
 def _reachable(complaint: Complaint, actor: Actor) -> None:
@@ -87,10 +79,12 @@ def view_complaint(
     complaints: ComplaintRepository,
     reference: ReferenceData,
     language: Language,
+    timeline_before: str | None = None,
 ) -> dict[str, Any]:
-    complaint, timeline = complaints.get_with_timeline(tracking_id)
+    """What an operator in scope sees, with the newest events (older ones: `timeline_before`)."""
+    complaint, timeline, earlier = complaints.get_with_recent_timeline(tracking_id, timeline_before)
     _reachable(complaint, actor)
-    return operator_view(complaint, timeline, actor, reference, language)
+    return operator_view(complaint, timeline, actor, reference, language) | {"timeline_before": earlier}
 
 
 def act(
@@ -138,10 +132,11 @@ def _effect(
         reason = _required(request.reason, "reason")
         return effects.return_to_coordinator(complaint, reason, reference, now, cause)
     if action is Action.REQUEST_INFO:
-        question = _required(request.text, "text")
-        return effects.information_request(complaint, question, reference, now, cause)
+        question, confirmed = _to_reporter(request, complaint)
+        return _noting(effects.information_request(complaint, question, reference, now, cause), confirmed)
     if action is Action.RESPOND:
-        return effects.response(complaint, _required(request.text, "text"), reference, now, cause)
+        text, confirmed = _to_reporter(request, complaint)
+        return _noting(effects.response(complaint, text, reference, now, cause), confirmed)
     if action is Action.ARCHIVE:
         reason = _required(request.reason, "reason")
         if reason not in set(ArchiveReason):
@@ -176,6 +171,21 @@ def _target_agency(
     if target == complaint.agency_id:
         raise _invalid("agency_id", "same_agency")
     return target
+
+
+def _to_reporter(request: ActionRequest, complaint: Complaint) -> tuple[str, list[str]]:
+    """The words an operator sends the reporter, and the warnings confirmed past: held (TextHeld)
+    when they could make an anonymous or confidential reporter known, unless the operator confirms."""
+    text = _required(request.text, "text")
+    reasons = held_reasons(text, complaint.privacy)
+    if reasons and not request.confirm:
+        raise TextHeld([("text", reason, {}) for reason in reasons])
+    return text, reasons
+
+
+def _noting(effect: effects.Effect, confirmed: list[str]) -> effects.Effect:
+    """The timeline keeps which warnings the operator confirmed past."""
+    return replace(effect, data={**effect.data, "confirmed_warnings": confirmed}) if confirmed else effect
 
 
 def _required(value: str | None, field: str) -> str:

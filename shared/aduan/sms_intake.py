@@ -12,6 +12,7 @@ answer's own ID, fixed by the message.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -21,6 +22,7 @@ from aduan.citizen import FollowUp, act_as_citizen, raise_privacy
 from aduan.domain import sms_commands
 from aduan.domain.api_texts import status_text
 from aduan.domain.deadlines import due_text
+from aduan.domain.destinations import DEFAULT_COUNTRY_CODES
 from aduan.domain.errors import (
     Conflict,
     DomainError,
@@ -28,6 +30,7 @@ from aduan.domain.errors import (
     InvalidTransition,
     NotFound,
     PrivacyNotRaised,
+    RateLimited,
 )
 from aduan.domain.models import Channel, Complaint, Status
 from aduan.domain.notifications import Notification, for_citizen, to_sender
@@ -47,15 +50,28 @@ def receive_sms(
     complaints: ComplaintRepository,
     routing: MessageQueue,
     notifications: MessageQueue,
+    access_key: bytes,
+    destinations: Sequence[str] = DEFAULT_COUNTRY_CODES,
 ) -> str:
     """Act on one inbound SMS, once per `message_id`; returns what it was (for the log: never the
-    text or the number)."""
+    text or the number). `access_key`: the pepper a report's access code is hashed under."""
     if not message.message_id:  # the door refuses such a webhook (400): without it, nothing is once
         raise ValueError("an inbound SMS without a message ID")
     command = sms_commands.parse(message.body)
     cause = f"sms:{message.message_id}"
     if isinstance(command, sms_commands.Report):
-        return _report(message, command, cause, now, reference, complaints, routing, notifications)
+        return _report(
+            message,
+            command,
+            cause,
+            now,
+            reference,
+            complaints,
+            routing,
+            notifications,
+            access_key,
+            destinations,
+        )
     if isinstance(command, sms_commands.Help):
         template = "help_reply" if command.reason == "reply_without_text" else "help_too_short"
         queue(notifications, [to_sender(message.sender, template, cause)])
@@ -115,6 +131,8 @@ def _reply(
             now=now,
             idempotency=_record(cause, request.kind, [confirmation], now),
         )
+    except RateLimited:
+        return "capped"  # today's messages on it are used up; an answer would be one text more
     except InvalidTransition:
         current = complaints.get(complaint.tracking_id)
         status = status_text(current.status, current.language)
@@ -222,6 +240,8 @@ def _report(
     complaints: ComplaintRepository,
     routing: MessageQueue,
     notifications: MessageQueue,
+    access_key: bytes,
+    destinations: Sequence[str],
 ) -> str:
     text = command.text[:4000]
     try:
@@ -242,7 +262,9 @@ def _report(
             complaints=complaints,
             routing=routing,
             notifications=notifications,
+            access_key=access_key,
             idempotency_key=cause,
+            destinations=destinations,
         )
     except (ValidationError, DomainError):
         queue(notifications, [to_sender(message.sender, "help_too_short", cause)])

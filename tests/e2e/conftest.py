@@ -1,5 +1,5 @@
 """End-to-end fixtures live in tests/conftest.py, shared with the browser tests."""
 
-from tests.conftest import LogCapture
+from tests.privacy import LogCapture
 
 __all__ = ["LogCapture"]

@@ -12,6 +12,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from aduan.aws.complaint_store import DynamoComplaintStore
 from aduan_local import client
 from aduan_local.client import LOCAL_SMS_TOKEN, example_report
 from aduan_local.stack import LocalStack
@@ -98,6 +99,22 @@ def send_sms(
 def sms_to(stack: LocalStack, phone: str) -> list[str]:
     outbox = requests.get(f"{stack.url}/_local/outbox", timeout=10).json()
     return [message["body"] for message in outbox["sms"] if message["to"] == phone]
+
+
+def complaint_store(stack: LocalStack) -> DynamoComplaintStore:
+    """The stack's complaint store, keyed with its reporter secret: what tests read behind the API."""
+    secret = stack.client("secretsmanager").get_secret_value(
+        SecretId=stack.resources.ref("ReporterKeySecret")
+    )["SecretString"]
+    return DynamoComplaintStore(
+        stack.client("dynamodb"), stack.resources.ref("ComplaintsTable"), reporter_secret=secret.encode()
+    )
+
+
+def as_user(stack: LocalStack, user: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """A request to the API as a demo user (`aduan-local token`), behind a real token."""
+    headers = {"authorization": f"Bearer {stack.token(user)['token']}"}
+    return requests.request(method, f"{stack.url}{path}", headers=headers, timeout=30, **kwargs)
 
 
 def token_claims(token: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@ complaint up the ladder, once per step, on the right working days, to the right 
 
 from __future__ import annotations
 
-import threading
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,19 +13,27 @@ import requests
 from aduan.aws.complaint_store import DynamoComplaintStore
 from aduan.domain.deadlines import ClockKind, start_clock
 from aduan.domain.effects import next_due_at
-from aduan.domain.errors import Conflict
-from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Reporter, Role, Status, TimelineEvent
 from aduan.domain.workdays import WorkCalendar
 from aduan_local.stack import LocalStack
-from tests.e2e.helpers import eventually, quiet, report, sms_to
+from tests.e2e.helpers import as_user, complaint_store, eventually, quiet, report, sms_to
 from tests.factories import complaint as new_complaint
 
 pytestmark = pytest.mark.e2e
 
 MONDAY = datetime(2026, 3, 16, 3, 0, tzinfo=UTC)  # Monday 16 March 2026, 10:00 WIB
 JAKARTA = WorkCalendar()
-OPERATOR = Actor(role=Role.OPERATOR, agency_id="kab-tangerang.disdukcapil", user_id="op.disdukcapil")
+
+# The dates below are written out from the calendar, not computed by aduan.domain.workdays, so that
+# a wrong calendar turns these tests red. March 2026 in WIB, from the shipped holidays_id.json:
+# Thursday 19 is Nyepi and Saturday 21 / Sunday 22 are Idul Fitri (public holidays); 18, 20, 23 and
+# 24 are cuti bersama ("government" days), which are not counted by default, so they are working
+# days. Assigned Monday 16 at 10:00, the 5 working days are Tue 17, Wed 18, Fri 20, Mon 23 and
+# Tue 24: due at the end of Tuesday 24 March, 23:59:59 WIB.
+RESPONSE_DUE = datetime(2026, 3, 24, 16, 59, 59, tzinfo=UTC)
+# A second past it (00:00 WIB on Wednesday 25), with one working day left at the end of Monday 23
+# (80 %) and the breach both passed: the check takes the warning and level 1 together.
+JUST_AFTER_BREACH = "2026-03-24T17:00:00Z"
 
 
 def end_of(day: str) -> str:
@@ -35,14 +43,7 @@ def end_of(day: str) -> str:
 
 @pytest.fixture(scope="module")
 def store(local_stack: LocalStack) -> DynamoComplaintStore:
-    secret = local_stack.client("secretsmanager").get_secret_value(
-        SecretId=local_stack.resources.ref("ReporterKeySecret")
-    )["SecretString"]
-    return DynamoComplaintStore(
-        local_stack.client("dynamodb"),
-        local_stack.resources.ref("ComplaintsTable"),
-        reporter_secret=secret.encode(),
-    )
+    return complaint_store(local_stack)
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +102,8 @@ def test_the_whole_ladder_once_each_on_the_right_working_days_to_the_right_peopl
 ) -> None:
     case = assigned_on_monday(store, "+6281266660001")
     tracking_id = case.tracking_id
-    # Due Tuesday 24 March (Nyepi on Thursday 19 and the weekend are not working days).
     assert case.clock is not None
-    assert case.clock.due_at == datetime(2026, 3, 24, 16, 59, 59, tzinfo=UTC)
+    assert case.clock.due_at == RESPONSE_DUE  # derived above: Nyepi and the weekend skipped
 
     fire(local_stack, "2026-03-23T16:59:58Z")  # one second before 80 %: nothing
     assert settled(local_stack, store, tracking_id) == []
@@ -117,11 +117,13 @@ def test_the_whole_ladder_once_each_on_the_right_working_days_to_the_right_peopl
     fire(local_stack, end_of("2026-03-25"))  # breach + 1 working day: nothing new
     assert settled(local_stack, store, tracking_id) == ["warning", "level_1"]
 
-    fire(local_stack, end_of("2026-03-26"))  # breach + 2 working days: level 2, the coordinator
+    # Breach + 2 working days: Wednesday 25 (+1) and Thursday 26 (+2): level 2, the coordinator.
+    fire(local_stack, end_of("2026-03-26"))
     assert settled(local_stack, store, tracking_id) == ["warning", "level_1", "level_2"]
 
-    fire(local_stack, end_of("2026-03-30"))  # breach + 4 working days (a weekend between): nothing
-    fire(local_stack, end_of("2026-03-31"))  # breach + 5 working days: level 3, national
+    # Friday 27 (+3), the weekend of 28-29 skipped, Monday 30 (+4): nothing yet.
+    fire(local_stack, end_of("2026-03-30"))
+    fire(local_stack, end_of("2026-03-31"))  # Tuesday 31, breach + 5 working days: level 3, national
     assert settled(local_stack, store, tracking_id) == [
         "warning",
         "level_1",
@@ -151,41 +153,70 @@ def test_the_whole_ladder_once_each_on_the_right_working_days_to_the_right_peopl
     assert all("Batas waktu terlewati" in text for text in escalations)
 
 
-def test_an_operators_response_racing_the_escalation_ends_responded_with_a_consistent_timeline(
+def respond(stack: LocalStack, tracking_id: str, version: int) -> requests.Response:
+    """The agency's operator posts its response over the ops API, on the version it saw."""
+    body = {"action": "respond", "version": version, "text": "e-KTP sudah dicetak, silakan diambil."}
+    return as_user(stack, "op.disdukcapil", "POST", f"/ops/complaints/{tracking_id}/actions", json=body)
+
+
+def operator_view(stack: LocalStack, tracking_id: str) -> dict[str, Any]:
+    view: dict[str, Any] = as_user(stack, "op.disdukcapil", "GET", f"/ops/complaints/{tracking_id}").json()
+    return view
+
+
+# The operator's response and the escalation of the same breach, in each order, forced one after
+# the other (no threads: each order happens every run).
+
+
+def test_a_response_that_lands_before_the_escalation_leaves_it_nothing_to_do(
     local_stack: LocalStack, store: DynamoComplaintStore
 ) -> None:
     case = assigned_on_monday(store, "+6281266660003")
-    at = datetime(2026, 3, 24, 17, 0, tzinfo=UTC)
-    responded, event = apply(
-        case,
-        Action.RESPOND,
-        OPERATOR,
-        at,
-        changes={"clock": start_clock(ClockKind.REPLY_WINDOW, at, JAKARTA)},
+    answered = respond(local_stack, case.tracking_id, operator_view(local_stack, case.tracking_id)["version"])
+    assert answered.status_code == 200, answered.text
+    after_response = operator_view(local_stack, case.tracking_id)
+    assert after_response["status"] == "responded"
+
+    # The check found the breach and queued the complaint before the response landed: its message
+    # reaches the worker now, and the worker finds a response and a reply window not yet due.
+    message = {"type": "complaint.due", "tracking_id": case.tracking_id, "now": JUST_AFTER_BREACH}
+    local_stack.client("sqs").send_message(
+        QueueUrl=local_stack.resources.ref("EscalationQueue"), MessageBody=json.dumps(message)
     )
-    outcome: list[str] = []
+    assert settled(local_stack, store, case.tracking_id) == []
+    final = operator_view(local_stack, case.tracking_id)
+    assert (final["status"], final["version"], final["escalation_level"]) == (
+        "responded", after_response["version"], 0
+    )  # fmt: skip
+    assert [e["type"] for e in final["timeline"] if e["type"] != "notification"] == [
+        "assigned", "responded"
+    ]  # fmt: skip
 
-    def operator() -> None:
-        try:
-            store.save(responded, [event], next_due_at=next_due_at(responded, JAKARTA))
-            outcome.append("saved")
-        except Conflict:
-            outcome.append("conflict")
 
-    racer = threading.Thread(target=operator)
-    racer.start()
-    fire(local_stack, "2026-03-24T17:00:00Z")
-    racer.join()
-    if outcome == ["conflict"]:  # the escalation won: the operator re-reads and responds again
-        current = store.get(case.tracking_id)
-        again, again_event = apply(current, Action.RESPOND, OPERATOR, at, changes={"clock": None})
-        store.save(again, [again_event], next_due_at=None)
-    quiet(local_stack)  # the escalation worker done with whatever the check sent it
-    final = store.get(case.tracking_id)
-    assert final.status is Status.RESPONDED
-    types = [e.type for e in store.timeline(case.tracking_id) if e.type != "notification"]
-    assert types.count("responded") == 1
-    assert types[-1] == "responded" or (types[-2:] == ["responded", "escalated"] and False)
+def test_an_escalation_that_lands_first_makes_the_stale_response_a_409_and_the_fresh_one_succeeds(
+    local_stack: LocalStack, store: DynamoComplaintStore
+) -> None:
+    case = assigned_on_monday(store, "+6281266660004")
+    seen = operator_view(local_stack, case.tracking_id)["version"]  # the operator opens it
+
+    fire(local_stack, JUST_AFTER_BREACH)  # meanwhile the deadline passes and the check runs
+    assert settled(local_stack, store, case.tracking_id) == ["warning", "level_1"]
+
+    stale = respond(local_stack, case.tracking_id, seen)
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["error"]["code"] == "conflict"
+    current = operator_view(local_stack, case.tracking_id)
+    assert current["status"] == "assigned"
+    assert current["escalation_level"] == 1
+    assert current["version"] > seen
+
+    fresh = respond(local_stack, case.tracking_id, current["version"])  # reloaded, answered again
+    assert fresh.status_code == 200, fresh.text
+    final = operator_view(local_stack, case.tracking_id)
+    assert (final["status"], final["version"]) == ("responded", current["version"] + 1)
+    assert [e["type"] for e in final["timeline"] if e["type"] != "notification"] == [
+        "assigned", "warned", "escalated", "responded"
+    ]  # fmt: skip
 
 
 def test_the_sweeper_reroutes_a_complaint_whose_messages_were_lost_and_the_citizen_is_told_once(
@@ -234,38 +265,41 @@ def test_a_late_agency_passing_it_on_keeps_the_breach_for_the_next_agency_and_in
     filed_on = datetime(2026, 3, 13, 3, 0, tzinfo=UTC)  # a day no other test files on
     case = assigned_on_monday(store, "+6281266660031", created_at=filed_on)
     assert case.clock is not None
-    deadline = case.clock.due_at
+    assert case.clock.due_at == RESPONSE_DUE
     fire(local_stack, end_of("2026-03-24"))  # breach: the warning and level 1
     assert settled(local_stack, store, case.tracking_id) == ["warning", "level_1"]
 
-    def as_user(user: str, method: str, path: str, **kwargs: Any) -> requests.Response:
-        headers = {"authorization": f"Bearer {local_stack.token(user)['token']}"}
-        return requests.request(method, f"{local_stack.url}{path}", headers=headers, timeout=30, **kwargs)
-
     actions = f"/ops/complaints/{case.tracking_id}/actions"
     upward = as_user(
-        "op.disdukcapil", "POST", actions, json={"action": "transfer", "agency_id": "kab-tangerang"}
+        local_stack,
+        "op.disdukcapil",
+        "POST",
+        actions,
+        json={"action": "transfer", "agency_id": "kab-tangerang"},
     )
     assert upward.status_code == 422, upward.text
     assert [d["field"] for d in upward.json()["error"]["details"]] == ["agency_id"]
 
     moved = as_user(
-        "op.disdukcapil", "POST", actions, json={"action": "transfer", "agency_id": "kab-tangerang.pupr"}
-    )
+        local_stack, "op.disdukcapil", "POST", actions,
+        json={"action": "transfer", "agency_id": "kab-tangerang.pupr"},
+    )  # fmt: skip
     assert moved.status_code == 200, moved.text
     after = store.get(case.tracking_id)
     assert (after.agency_id, after.escalation_level) == ("kab-tangerang.pupr", 1)
     assert after.clock is not None
-    assert after.clock.due_at == deadline
+    assert after.clock.due_at == RESPONSE_DUE  # the deadline of 24 March travels with it
 
-    fire(local_stack, end_of("2026-03-26"))  # breach + 2 working days, as if it had never moved
+    fire(local_stack, end_of("2026-03-26"))  # breach + 2 working days (25, 26), as if it had never moved
     assert settled(local_stack, store, case.tracking_id) == ["warning", "level_1", "level_2"]
     period = {"from": "2026-03-13", "to": "2026-03-13"}
-    figures = as_user("coord.kab-tangerang", "GET", "/ops/stats", params=period).json()
+    figures = as_user(local_stack, "coord.kab-tangerang", "GET", "/ops/stats", params=period).json()
     assert (figures["complaints"], figures["escalations_by_level"]) == (1, {"2": 1})
 
-    answered = as_user("op.pupr", "POST", actions, json={"action": "respond", "text": "Sudah diperbaiki."})
+    answered = as_user(
+        local_stack, "op.pupr", "POST", actions, json={"action": "respond", "text": "Sudah diperbaiki."}
+    )
     assert answered.status_code == 200, answered.text
     assert store.get(case.tracking_id).answered_on_time is False
-    figures = as_user("coord.kab-tangerang", "GET", "/ops/stats", params=period).json()
+    figures = as_user(local_stack, "coord.kab-tangerang", "GET", "/ops/stats", params=period).json()
     assert figures["answered_within_deadline"] == 0.0

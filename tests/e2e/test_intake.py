@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import requests
 
+from aduan.domain.tracking import problem
 from aduan_local.stack import LocalStack
 from tests.e2e.conftest import LogCapture
-from tests.e2e.helpers import eventually, quiet, report, send_sms, sms_to
+from tests.e2e.helpers import complaint_store, eventually, quiet, report, send_sms, sms_to
 
 pytestmark = pytest.mark.e2e
 
@@ -181,14 +182,22 @@ def test_malformed_or_non_object_json_is_a_4xx_not_a_500(local_stack: LocalStack
     assert "error" in response.json()
 
 
+# A valid tracking ID (its check character right) that no report was given: the body "ABCDEFGHJ"
+# is not random, and a random one matches it with odds of 1 in 31^9.
+NEVER_ISSUED = "ABCDEFGHJ4"
+
+
 def test_a_confidential_report_is_404_without_its_access_code(local_stack: LocalStack) -> None:
     receipt = submit(local_stack, report(privacy="confidential")).json()
     url = f"{local_stack.url}/complaints/{receipt['tracking_id']}"
     hidden = requests.get(url, timeout=10)
-    unknown = requests.get(f"{local_stack.url}/complaints/ABCDEFGHJK", timeout=10)
+    assert problem(NEVER_ISSUED) is None, "the unknown ID must be a valid one, not a typo"
+    unknown = requests.get(f"{local_stack.url}/complaints/{NEVER_ISSUED}", timeout=10)
     wrong_code = requests.get(url, headers={"X-Access-Code": "ZZZZZZZZ"}, timeout=10)
-    assert hidden.status_code == unknown.status_code == wrong_code.status_code == 404
-    assert hidden.json() == wrong_code.json()
+    answers = {"no code": hidden, "never issued": unknown, "wrong code": wrong_code}
+    assert {name: a.status_code for name, a in answers.items()} == dict.fromkeys(answers, 404)
+    # Byte for byte the same: nothing tells a confidential report from one that does not exist.
+    assert {name: a.content for name, a in answers.items()} == dict.fromkeys(answers, unknown.content)
     assert hidden.json()["error"]["code"] == "not_found"
 
     shown = requests.get(url, headers={"X-Access-Code": receipt["access_code"]}, timeout=10)
@@ -254,6 +263,8 @@ def test_when_the_acknowledgement_cannot_be_queued_routing_sends_it_from_the_out
     assert receipt["tracking_id_display"] in received[0]
     assert receipt["access_code"] in received[0]
     assert len([t for t in texts if "diteruskan ke" in t]) == 1
+    # Sent, the receipt left the outbox: no item keeps the code (docs/architecture.md, "Secrets at rest").
+    assert complaint_store(local_stack).outbox(receipt["tracking_id"]) == []
 
 
 def test_categories_and_agencies_list_the_seed_data(local_stack: LocalStack) -> None:
@@ -292,8 +303,21 @@ def test_regions_name_every_seeded_code_and_filter_by_level_and_parent(local_sta
 # -- SMS ------------------------------------------------------------------------------------------
 
 
+def writes(calls: dict[str, Any]) -> dict[str, float]:
+    """Everything the functions stored or sent, from `/_local/calls`: DynamoDB write units,
+    messages queued, texts and mail."""
+    totals: dict[str, float] = {"dynamodb.write": 0}
+    for entry in calls["functions"].values():
+        totals["dynamodb.write"] += entry.get("units", {}).get("dynamodb.write", 0)
+        for name, count in entry.get("calls", {}).items():
+            if name.startswith(("sqs.SendMessage", "sns.Publish", "sesv2.SendEmail")):
+                totals[name] = totals.get(name, 0) + count
+    return totals
+
+
 def test_an_sms_with_a_wrong_signature_is_refused_and_nothing_stored(local_stack: LocalStack) -> None:
     phone = "+6281299990003"
+    before = writes(quiet(local_stack))
     response = send_sms(
         local_stack,
         phone,
@@ -309,7 +333,10 @@ def test_an_sms_with_a_wrong_signature_is_refused_and_nothing_stored(local_stack
         timeout=10,
     )
     assert unsigned.status_code == 403
-    quiet(local_stack)
+    assert writes(quiet(local_stack)) == before, "a refused webhook wrote or sent something"
+    store = complaint_store(local_stack)
+    assert store.by_reporter_phone(phone) == [], "a complaint was filed for the sender"
+    assert [store.idempotent_response(f"sms:{sid}") for sid in ("SMbad", "SMnosig")] == [None, None]
     assert sms_to(local_stack, phone) == []
 
 

@@ -479,15 +479,123 @@ def test_outside_us_east_1_the_edge_stack_is_template_yaml_s_own_web_acl(
     finally:
         sys.path.pop(0)
     edge_stack = edge_template(template)
-    web_acl = {key: value for key, value in template["Resources"]["EdgeWebAcl"].items() if key != "Condition"}
-    assert edge_stack["Resources"] == {"EdgeWebAcl": web_acl}
+    alone = {
+        name: {key: value for key, value in template["Resources"][name].items() if key != "Condition"}
+        for name in ("EdgeWebAcl", "EdgeLogBucket")
+    }
+    assert edge_stack["Resources"] == alone
     assert set(edge_stack["Parameters"]) == {"EdgeReportsPerFiveMinutes"}
+    assert set(edge_stack["Outputs"]) == {"WebAclArn", "LogBucketDomain"}
     written = tmp_path / "edge.json"
     written.write_text(json.dumps(edge_stack))
     assert [str(match) for match in lint_file(written)] == []  # as `make lint` runs cfn-lint
     # The stack refuses to deploy elsewhere without it rather than leave the API unguarded.
-    assertion = template["Rules"]["EdgeWebAclGivenElsewhere"]["Assertions"][0]["Assert"]
-    assert assertion == {"Fn::Not": [{"Fn::Equals": [{"Ref": "EdgeWebAclArn"}, ""]}]}
+    assertions = [item["Assert"] for item in template["Rules"]["EdgeWebAclGivenElsewhere"]["Assertions"]]
+    assert assertions == [
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "EdgeWebAclArn"}, ""]}]},
+        {"Fn::Not": [{"Fn::Equals": [{"Ref": "EdgeLogBucketDomain"}, ""]}]},
+    ]
+
+
+# What an access log line may say about a request, and what would make it personal data.
+_ACCESS_LOG_FIELDS = {
+    "requestId",
+    "time",
+    "route",
+    "path",
+    "status",
+    "bytes",
+    "latencyMs",
+    "integrationMs",
+    "integrationStatus",
+    "error",
+    "integrationError",
+    "operator",
+    "authorizerError",
+}
+_PERSONAL_CONTEXT = (
+    "$context.identity.",
+    "$context.requestOverride",
+    "querystring",
+    "$input",
+    "email",
+    "phone",
+)
+
+
+def access_log_problems(template: Template) -> list[str]:
+    """Why the HTTP API's access log would miss reads or carry personal data (empty when it is right)."""
+    [api] = resources_of_type(template, "AWS::Serverless::HttpApi").values()
+    settings = api["Properties"].get("AccessLogSettings")
+    if not settings:
+        return ["the HTTP API writes no access log"]
+    problems = []
+    line = json.loads(settings["Format"])  # one JSON object a line, as CloudWatch Logs Insights reads it
+    if set(line) != _ACCESS_LOG_FIELDS:
+        problems.append(f"fields {sorted(set(line) ^ _ACCESS_LOG_FIELDS)} differ from the documented ones")
+    problems += [
+        f"{key} logs {value}" for key, value in line.items() if any(p in value for p in _PERSONAL_CONTEXT)
+    ]
+    group = template["Resources"][settings["DestinationArn"]["Fn::GetAtt"][0]]
+    if "RetentionInDays" not in group["Properties"]:
+        problems.append("the access log group keeps lines forever")
+    return problems
+
+
+def test_every_api_request_is_logged_without_personal_data(template: Template) -> None:
+    assert access_log_problems(template) == []
+    assert json.loads(template["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"])[
+        "operator"
+    ] == (
+        "$context.authorizer.claims.sub"  # who read: the audit of reads builds on it
+    )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda t: t["Resources"]["HttpApi"]["Properties"].pop("AccessLogSettings"), "writes no access log"),
+        (
+            lambda t: t["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"].update(
+                Format=t["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]["Format"].replace(
+                    "$context.error.message", "$context.identity.sourceIp"
+                )
+            ),
+            "error logs $context.identity.sourceIp",
+        ),
+        (lambda t: t["Resources"]["ApiAccessLogs"]["Properties"].pop("RetentionInDays"), "forever"),
+    ],
+)
+def test_access_log_checker_catches(template: Template, mutate: Any, expected: str) -> None:
+    broken = copy.deepcopy(template)
+    mutate(broken)
+    assert any(expected in problem for problem in access_log_problems(broken))
+
+
+def test_cloudfront_and_the_page_bucket_write_logs_that_expire(template: Template) -> None:
+    resources = template["Resources"]
+    logging = resources["WebDistribution"]["Properties"]["DistributionConfig"]["Logging"]
+    assert logging["IncludeCookies"] is False
+    assert logging["Bucket"] == {
+        "Fn::If": [
+            "EdgeWebAclHere",
+            {"Fn::GetAtt": ["EdgeLogBucket", "DomainName"]},
+            {"Ref": "EdgeLogBucketDomain"},
+        ]
+    }
+    # Standard logs are delivered with an ACL grant: the bucket must allow ACLs, and forget viewers.
+    edge_bucket = resources["EdgeLogBucket"]["Properties"]
+    assert edge_bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerPreferred"}]
+    assert edge_bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 30
+    assert resources["WebBucket"]["Properties"]["LoggingConfiguration"]["DestinationBucketName"] == {
+        "Ref": "LogBucket"
+    }
+    assert resources["LogBucket"]["Properties"]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == {
+        "Ref": "AccessLogDays"
+    }
+    for bucket in ("LogBucket", "EdgeLogBucket"):
+        block = resources[bucket]["Properties"]["PublicAccessBlockConfiguration"]
+        assert all(block.values()), bucket
 
 
 def test_an_alarm_fires_before_the_account_s_sms_spend_limit_stops_every_text(template: Template) -> None:
@@ -503,7 +611,7 @@ def test_an_alarm_fires_before_the_account_s_sms_spend_limit_stops_every_text(te
     )
 
 
-def test_the_intake_and_delivery_functions_get_the_outbound_limits(template: Template) -> None:
+def test_the_intake_sms_and_delivery_functions_get_the_outbound_limits(template: Template) -> None:
     def variables(lid: str) -> dict[str, Any]:
         found: dict[str, Any] = template["Resources"][lid]["Properties"]["Environment"]["Variables"]
         return found
@@ -515,4 +623,5 @@ def test_the_intake_and_delivery_functions_get_the_outbound_limits(template: Tem
     }
     intake = variables("IntakeFunction")
     assert {name: intake.get(name) for name in expected} == expected
-    assert variables("NotificationFunction")["SMS_COUNTRY_CODES"] == {"Ref": "SmsCountryCodes"}
+    for texts_or_files in ("NotificationFunction", "SmsFunction"):  # a text report files like a web one
+        assert variables(texts_or_files)["SMS_COUNTRY_CODES"] == {"Ref": "SmsCountryCodes"}

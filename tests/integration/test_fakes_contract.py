@@ -4,6 +4,10 @@ with the fakes is true of the real thing."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -13,12 +17,13 @@ import pytest
 
 from aduan.aws.complaint_store import DynamoComplaintStore
 from aduan.aws.ledger import NotificationLedger
-from aduan.domain.errors import Conflict, NotFound
+from aduan.domain.errors import Conflict, NotFound, PasswordResetRequired, SignInRefused, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Reporter, Role, Status, TimelineEvent
-from aduan.domain.ports import Idempotency, Ledger
+from aduan.domain.ports import Idempotency, Ledger, SignInStep
+from aduan_local.user_pool import fresh_totp
 from tests.factories import ASSIGNED_AT, complaint
-from tests.fakes import FakeComplaintStore, FakeLedger
+from tests.fakes import FakeComplaintStore, FakeLedger, FakeUserPool
 
 pytestmark = pytest.mark.integration
 
@@ -218,6 +223,56 @@ def test_the_timeline_is_in_time_order_and_an_event_appended_twice_is_one(store:
     ]
 
 
+def test_the_recent_timeline_pages_back_from_the_newest_events(store: Any) -> None:
+    case = created(store)  # submitted, then 5 comments and a delivery attempt with the outbox kept
+    saved = case
+    for minute in range(5):
+        event = TimelineEvent(
+            at=ASSIGNED_AT + timedelta(minutes=10 + minute), type="commented", actor=CITIZEN
+        )
+        saved = store.save(saved, [event], next_due_at=None)
+    attempt = TimelineEvent(
+        at=ASSIGNED_AT + timedelta(hours=1), type="notification", actor=SYSTEM, public=False
+    )
+    store.append_event(case.tracking_id, attempt, "Nn-1#1")
+    whole = store.timeline(case.tracking_id)
+    assert len(whole) == 7
+
+    stored, newest, earlier = store.get_with_recent_timeline(case.tracking_id, limit=3)
+    assert stored == saved
+    assert newest == whole[-3:]  # oldest first, as a view shows them
+    assert earlier is not None
+    _, middle, earliest = store.get_with_recent_timeline(case.tracking_id, before=earlier, limit=3)
+    assert middle == whole[-6:-3]
+    _, first, end = store.get_with_recent_timeline(case.tracking_id, before=earliest, limit=3)
+    assert (first, end) == (whole[:1], None)
+    # A page that holds it all says there is nothing before it.
+    assert store.get_with_recent_timeline(case.tracking_id, limit=7)[1:] == (whole, None)
+    assert store.get_with_recent_timeline(case.tracking_id)[1:] == (whole, None)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "not a cursor",
+        base64.urlsafe_b64encode(b"#COMPLAINT").decode(),  # another item of the partition
+        base64.urlsafe_b64encode(b"E#2026-03-16").decode(),  # not a sort key the store writes
+        "A" * 400,
+        "",
+    ],
+)
+def test_a_timeline_cursor_the_store_never_gave_names_the_field(store: Any, cursor: str) -> None:
+    case = created(store)
+    with pytest.raises(ValidationFailed) as refused:
+        store.get_with_recent_timeline(case.tracking_id, before=cursor)
+    assert refused.value.problems == [("timeline_before", "invalid_cursor", {})]
+
+
+def test_an_unknown_complaint_has_no_recent_timeline(store: Any) -> None:
+    with pytest.raises(NotFound):
+        store.get_with_recent_timeline("ABCDEFGHJK")
+
+
 def test_the_due_index_holds_a_complaint_until_its_next_due_at_is_none(store: Any) -> None:
     due = ASSIGNED_AT + timedelta(days=3)
     case = created(store, next_due_at=due)
@@ -305,6 +360,19 @@ def test_the_outbox_is_kept_with_the_complaint_and_out_of_its_timeline(store: An
     assert store.outbox(created(store).tracking_id) == []
 
 
+def test_a_settled_message_leaves_the_outbox_and_the_item_goes_with_the_last(store: Any) -> None:
+    case = complaint()
+    first, second = ({"id": n, "template": "received", "values": {"n": n}} for n in ("n1", "n2"))
+    store.create(case, submitted_event(case), next_due_at=None, outbox=[first, second])
+    store.drop_from_outbox(case.tracking_id, "n1")
+    assert store.outbox(case.tracking_id) == [second]
+    store.drop_from_outbox(case.tracking_id, "n-unknown")
+    store.drop_from_outbox(case.tracking_id, "n2")
+    store.drop_from_outbox(case.tracking_id, "n2")  # again: nothing there, nothing raised
+    assert store.outbox(case.tracking_id) == []
+    assert types(store.timeline(case.tracking_id)) == ["submitted"]
+
+
 # -- the notification ledger -----------------------------------------------------------------------
 
 
@@ -327,3 +395,118 @@ def test_an_expired_lease_is_taken_over_and_not_a_second_earlier(ledger: Ledger)
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE), LEASE) == "busy"
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE + 1), LEASE) == "claimed"
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE + 2), LEASE) == "busy"
+
+
+# -- the user pool: FakeUserPool and Cognito (moto, checking real TOTP codes) ---------------------
+
+
+@dataclass
+class Accounts:
+    users: Any  # FakeUserPool or CognitoUserPool: the same UserPool
+    add: Any  # (username, password, groups, temporary) -> None
+    reset_password: Any  # (username) -> None
+
+
+@pytest.fixture(params=["fake", "cognito"])
+def accounts(request: pytest.FixtureRequest, template: dict[str, Any]) -> Accounts:
+    if request.param == "fake":
+        fake = FakeUserPool()
+        return Accounts(fake, fake.add, fake.reset_password)
+    import boto3
+
+    from aduan.aws.cognito import CognitoUserPool
+    from aduan_local.resources import create_user_pool
+
+    cognito = boto3.client("cognito-idp", endpoint_url=request.getfixturevalue("moto_endpoint"))
+    properties = template["Resources"]["UserPool"]["Properties"]
+    pool = create_user_pool(cognito, properties, f"contract-{uuid.uuid4().hex[:8]}")
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool, ClientName="console", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+
+    def add(username: str, password: str, groups: Sequence[str], *, temporary: bool = False) -> None:
+        cognito.admin_create_user(
+            UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": f"{username}@aduan.example"},
+                            {"Name": "email_verified", "Value": "true"}],
+        )  # fmt: skip
+        cognito.admin_set_user_password(
+            UserPoolId=pool, Username=username, Password=password, Permanent=not temporary
+        )
+        for group in groups:
+            with contextlib.suppress(cognito.exceptions.GroupExistsException):
+                cognito.create_group(UserPoolId=pool, GroupName=group)
+            cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+
+    def reset_password(username: str) -> None:
+        cognito.admin_reset_user_password(UserPoolId=pool, Username=username)
+
+    return Accounts(CognitoUserPool(cognito, client, pool), add, reset_password)
+
+
+ACCOUNT_PASSWORD = "Aduan-local-1"
+GROUPS = ["operator", "agency-kab-tangerang.disdukcapil"]
+
+
+def id_claims(step: SignInStep) -> dict[str, Any]:
+    payload = step.id_token.split(".")[1]
+    claims: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return claims
+
+
+def test_a_password_signs_in_with_the_groups_in_the_id_token(accounts: Accounts) -> None:
+    accounts.add("op.satu", ACCOUNT_PASSWORD, GROUPS)
+    step = accounts.users.sign_in("op.satu", ACCOUNT_PASSWORD)
+    claims = id_claims(step)
+    assert (claims["token_use"], claims["cognito:username"]) == ("id", "op.satu")
+    assert sorted(claims["cognito:groups"]) == sorted(GROUPS)  # moto keeps a set: any order
+    assert step.access_token
+    assert step.expires_in > 0
+    assert accounts.users.has_mfa("op.satu") is False
+    assert accounts.users.has_mfa("nobody") is False
+
+
+def test_wrong_credentials_and_an_unknown_user_are_the_same_refusal(accounts: Accounts) -> None:
+    accounts.add("op.dua", ACCOUNT_PASSWORD, GROUPS)
+    for username, password in (("op.dua", "Salah-sekali-1"), ("nobody", ACCOUNT_PASSWORD)):
+        with pytest.raises(SignInRefused) as refused:
+            accounts.users.sign_in(username, password)
+        assert refused.value.code == "unauthorized"
+
+
+def test_a_temporary_password_asks_for_a_new_one_that_meets_the_policy(accounts: Accounts) -> None:
+    accounts.add("op.tiga", "Sementara-2025", GROUPS, temporary=True)
+    step = accounts.users.sign_in("op.tiga", "Sementara-2025")
+    assert step.challenge == "new_password"
+    with pytest.raises(ValidationFailed) as weak:
+        accounts.users.new_password("op.tiga", step.session, "pendek")
+    assert weak.value.problems[0][0] == "new_password"
+    assert accounts.users.new_password("op.tiga", step.session, "Kantor-Cikupa-2025").id_token
+    assert accounts.users.sign_in("op.tiga", "Kantor-Cikupa-2025").id_token
+
+
+def test_totp_is_enabled_by_a_right_code_and_asked_at_every_sign_in_after(accounts: Accounts) -> None:
+    accounts.add("coord.satu", ACCOUNT_PASSWORD, ["coordinator", "agency-kab-tangerang"])
+    access = accounts.users.sign_in("coord.satu", ACCOUNT_PASSWORD).access_token
+    secret = accounts.users.mfa_secret(access)
+    with pytest.raises(ValidationFailed) as wrong:
+        accounts.users.enable_mfa(access, "000000")
+    assert wrong.value.problems == [("code", "code_mismatch", {})]
+    accounts.users.enable_mfa(access, fresh_totp(secret))
+    assert accounts.users.has_mfa("coord.satu") is True
+
+    step = accounts.users.sign_in("coord.satu", ACCOUNT_PASSWORD)
+    assert step.challenge == "mfa_code"
+    with pytest.raises(ValidationFailed):
+        accounts.users.mfa_code("coord.satu", step.session, "000000")
+    assert accounts.users.mfa_code("coord.satu", step.session, fresh_totp(secret)).id_token
+
+
+def test_a_reset_password_and_a_session_never_given_are_refused_as_such(accounts: Accounts) -> None:
+    accounts.add("op.empat", ACCOUNT_PASSWORD, GROUPS)
+    accounts.reset_password("op.empat")
+    with pytest.raises(PasswordResetRequired):
+        accounts.users.sign_in("op.empat", ACCOUNT_PASSWORD)
+    with pytest.raises(SignInRefused) as refused:
+        accounts.users.mfa_code("op.empat", "never-given-" + "x" * 30, "123456")
+    assert refused.value.code == "sign_in_expired"

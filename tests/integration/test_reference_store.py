@@ -95,11 +95,11 @@ def test_reference_items_leave_complaints_alone(
     dynamodb: Any, complaints_table: str, seed: ReferenceData
 ) -> None:
     dynamodb.put_item(
-        TableName=complaints_table, Item={"pk": {"S": "C#K7MX4RPA2Q"}, "sk": {"S": "#COMPLAINT"}}
+        TableName=complaints_table, Item={"pk": {"S": "C#K7MX4RPA27"}, "sk": {"S": "#COMPLAINT"}}
     )
     DynamoReferenceStore(dynamodb, complaints_table).put_all(seed)
     assert "Item" in dynamodb.get_item(
-        TableName=complaints_table, Key={"pk": {"S": "C#K7MX4RPA2Q"}, "sk": {"S": "#COMPLAINT"}}
+        TableName=complaints_table, Key={"pk": {"S": "C#K7MX4RPA27"}, "sk": {"S": "#COMPLAINT"}}
     )
 
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from aduan.citizen import FollowUp, follow_up, track_complaint
-from aduan.domain.errors import Conflict, InvalidTrackingId, InvalidTransition, NotFound
+from aduan.domain.effects import CITIZEN_MESSAGES_PER_DAY
+from aduan.domain.errors import Conflict, InvalidTrackingId, InvalidTransition, NotFound, RateLimited
 from aduan.domain.models import Complaint, Language, Privacy, Status
 from aduan.domain.tracking import display_form
 from aduan.domain.workdays import WorkCalendar
 from aduan.intake import Receipt
-from tests.factories import ASSIGNED_AT
+from tests.factories import ACCESS_KEY, ASSIGNED_AT
 from tests.unit.world import DISDUKCAPIL, World, story, templates
 
 NOW = ASSIGNED_AT
@@ -33,7 +34,12 @@ def routed(world: World, **fields: Any) -> Receipt:
 
 def track(world: World, text: str, code: str | None) -> dict[str, object]:
     return track_complaint(
-        text, code, complaints=world.complaints, names=world.reference, language=Language.ID
+        text,
+        code,
+        complaints=world.complaints,
+        names=world.reference,
+        language=Language.ID,
+        access_key=ACCESS_KEY,
     )
 
 
@@ -48,6 +54,7 @@ def post(
         reference=world.reference,
         notifications=world.notifications,
         now=NOW + timedelta(minutes=minutes),
+        access_key=ACCESS_KEY,
     )
 
 
@@ -161,3 +168,24 @@ def test_a_rating_is_kept_on_the_complaint(world: World) -> None:
     rated = post(world, receipt, FollowUp(kind="rate", rating=4, text="Cepat."), minutes=120)
     assert rated.rating == 4
     assert world.complaints.timeline(receipt.tracking_id)[-1].data == {"rating": 4, "comment": "Cepat."}
+
+
+def test_a_citizen_s_messages_on_one_complaint_are_capped_per_day_and_the_cap_names_the_field(
+    world: World,
+) -> None:
+    receipt = routed(world)
+    for minute in range(CITIZEN_MESSAGES_PER_DAY):
+        post(world, receipt, FollowUp(kind="reply", text=f"Tambahan {minute}"), minutes=60 + minute)
+    recorded = len(world.complaints.timeline(receipt.tracking_id))
+
+    with pytest.raises(RateLimited) as capped:
+        post(world, receipt, FollowUp(kind="reply", text="Satu lagi"), minutes=90)
+    assert capped.value.problems == [
+        ("text", "daily_limit_citizen_messages", {"limit": CITIZEN_MESSAGES_PER_DAY})
+    ]
+    assert 0 < capped.value.retry_after <= 24 * 3600
+    assert len(world.complaints.timeline(receipt.tracking_id)) == recorded, "nothing recorded"
+
+    # The next day (Jakarta's) the citizen may write again.
+    post(world, receipt, FollowUp(kind="reply", text="Hari berikutnya"), minutes=24 * 60 + 60)
+    assert len(world.complaints.timeline(receipt.tracking_id)) == recorded + 1

@@ -9,7 +9,7 @@ import pytest
 
 from aduan.delivery import LEASE_SECONDS, MAX_BACKOFF_SECONDS, deliver, retry_delay
 from aduan.domain.errors import RetryLater
-from aduan.domain.models import Actor, Complaint, Reporter, Role, TimelineEvent
+from aduan.domain.models import Actor, Agency, Complaint, Reporter, Role, TimelineEvent
 from aduan.domain.notifications import Channel, Notification, for_agency, for_citizen, to_sender
 from tests.factories import ASSIGNED_AT, complaint
 from tests.unit.world import DISDUKCAPIL, SITI, World
@@ -167,13 +167,17 @@ def test_a_webhook_carries_the_event_and_the_notification_id(world: World, filed
         channel=Channel.WEBHOOK,
         recipient="agency:kab-tangerang.disdukcapil:0",
         tracking_id=filed.tracking_id,
-        values={"tracking_id": "K7MX4-RPA2Q"},
+        values={"tracking_id": "K7MX4-RPA27"},
     )
     directory = {"webhook": ["https://disdukcapil.example/hooks/aduan"]}
 
     class Directory:
         def agency_contacts(self, agency_id: str, channel: str) -> list[str]:
             return directory.get(channel, []) if agency_id == DISDUKCAPIL else []
+
+        def agency(self, agency_id: str) -> Agency | None:
+            rotated = {"webhook_key_version": 3}  # its key was rotated twice
+            return world.reference.agency(agency_id).model_copy(update=rotated)  # type: ignore[union-attr]
 
     outcome = deliver(
         hook,
@@ -187,9 +191,10 @@ def test_a_webhook_carries_the_event_and_the_notification_id(world: World, filed
     assert world.webhook.sent == [
         (
             "https://disdukcapil.example/hooks/aduan",
-            {"event": "new_assignment", "notification_id": "n-hook", "tracking_id": "K7MX4-RPA2Q"},
+            {"event": "new_assignment", "notification_id": "n-hook", "tracking_id": "K7MX4-RPA27"},
         )
     ]
+    assert world.webhook.signers == [(DISDUKCAPIL, 3)], "signed with the key of the agency it belongs to"
 
 
 def test_an_answer_to_whoever_texted_needs_no_complaint(world: World) -> None:

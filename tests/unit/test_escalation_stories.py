@@ -14,7 +14,7 @@ from aduan.domain.models import Complaint, Language, Status
 from aduan.domain.workdays import WorkCalendar
 from aduan.escalation import Escalated, escalate
 from aduan.escalation_check import find_due
-from tests.factories import ASSIGNED_AT
+from tests.factories import ACCESS_KEY, ASSIGNED_AT
 from tests.fakes import FakeQueue
 from tests.unit.world import DISDUKCAPIL, KAB_TANGERANG, SITI, World, story
 
@@ -174,7 +174,12 @@ def test_the_whole_ladder_once_each_on_the_right_working_days_to_the_right_peopl
     [national] = texts_to(world, contacts["kemenpanrb"])
     assert "Ombudsman" in national
     view = track_complaint(
-        case.tracking_id, None, complaints=world.complaints, names=world.reference, language=Language.ID
+        case.tracking_id,
+        None,
+        complaints=world.complaints,
+        names=world.reference,
+        language=Language.ID,
+        access_key=ACCESS_KEY,
     )
     escalations = [event["text"] for event in view["timeline"] if event["type"] == "escalated"]
     assert len(escalations) == 3  # escalations are public; the warning is not

@@ -16,8 +16,8 @@ from aduan.doors.http_api import MAX_JSON_DEPTH, MAX_NUMBER_LENGTH, guard, json_
 
 ROUTES = [
     "/complaints",
-    "/complaints/K7MX4RPA2Q/replies",
-    "/ops/complaints/K7MX4RPA2Q/actions",
+    "/complaints/K7MX4RPA27/replies",
+    "/ops/complaints/K7MX4RPA27/actions",
     "/ops/session",
 ]
 
@@ -76,7 +76,7 @@ def test_the_refusal_says_why_in_the_readers_language() -> None:
     ["-" + "1" * 200, "0." + "1" * 200, "1" * 150 + "e5", "1e" + "9" * 150, "1" * 101],
 )
 def test_any_long_number_is_refused_integer_fraction_or_exponent(number: str) -> None:
-    refused(post("/complaints/K7MX4RPA2Q/replies", '{"kind": "rate", "rating": ' + number + "}"))
+    refused(post("/complaints/K7MX4RPA27/replies", '{"kind": "rate", "rating": ' + number + "}"))
 
 
 def test_a_base64_encoded_body_is_read_as_the_resolver_would_read_it() -> None:

@@ -13,7 +13,7 @@ from aduan.domain.models import Channel, Status
 from aduan.domain.notifications import Notification
 from aduan.domain.tracking import access_code_matches, display_form
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
-from tests.factories import ASSIGNED_AT
+from tests.factories import ACCESS_KEY, ASSIGNED_AT
 from tests.unit.world import E_KTP_IN_CIKUPA, SITI, World
 
 NOW = ASSIGNED_AT
@@ -29,7 +29,7 @@ def test_a_web_report_is_stored_acknowledged_and_handed_to_routing(world: World)
 
     stored = world.complaints.get(receipt.tracking_id)
     assert (stored.status, stored.reporter.phone, stored.version) == (Status.SUBMITTED, SITI, 0)
-    assert access_code_matches(receipt.tracking_id, receipt.access_code, stored.access_code_hash)
+    assert access_code_matches(receipt.tracking_id, receipt.access_code, stored.access_code_hash, ACCESS_KEY)
     [acknowledgement] = world.notifications.sent
     notification = Notification.model_validate(acknowledgement)
     assert (notification.template, notification.recipient) == ("received", "citizen")
@@ -122,6 +122,7 @@ def test_a_key_used_again_for_a_different_report_is_refused_and_files_nothing(wo
             complaints=world.complaints,
             routing=world.routing,
             notifications=world.notifications,
+            access_key=ACCESS_KEY,
             idempotency_key="key-1",
             fingerprint=request_fingerprint(body),
         )

@@ -19,7 +19,7 @@ from aduan.domain.notification_texts import (
 
 # The longest values the seed data and the domain produce.
 REALISTIC = {
-    "tracking_id": "K7MX4-RPA2Q",
+    "tracking_id": "K7MX4-RPA27",
     "access_code": "N2ZVVE37",
     "agency": "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Tangerang",
     "due": "24 Mar 2026",
@@ -49,7 +49,7 @@ def test_each_sms_template_fits_one_gsm7_segment(template: str, language: Langua
 def test_free_text_is_shortened_to_fit_and_says_so() -> None:
     text = render_sms("responded", Language.ID, REALISTIC)
     assert "..." in text
-    assert text.startswith("Aduan K7MX4-RPA2Q: Dinas Kependudukan")
+    assert text.startswith("Aduan K7MX4-RPA27: Dinas Kependudukan")
 
 
 def test_characters_outside_gsm7_are_replaced_not_sent_as_ucs2() -> None:
@@ -113,5 +113,5 @@ def test_an_email_receipt_states_the_level_but_not_an_sms_command_to_change_it()
 def test_a_receipt_queued_before_privacy_was_in_it_still_renders() -> None:
     values = {key: value for key, value in REALISTIC.items() if key != "privacy"}
     assert render_sms("received", Language.ID, values) == (
-        "Aduan: laporan K7MX4-RPA2Q diterima. Kode akses: N2ZVVE37 (rahasiakan). Status: CEK."
+        "Aduan: laporan K7MX4-RPA27 diterima. Kode akses: N2ZVVE37 (rahasiakan). Status: CEK."
     )

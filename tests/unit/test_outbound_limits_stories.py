@@ -17,7 +17,7 @@ from aduan.domain.models import Actor, Channel, Reporter, Role, TimelineEvent
 from aduan.domain.notifications import for_citizen, to_sender
 from aduan.doors import edge, http_api
 from aduan.intake import ComplaintInput, Receipt, request_fingerprint, submit_complaint
-from tests.factories import ASSIGNED_AT, complaint
+from tests.factories import ACCESS_KEY, ASSIGNED_AT, complaint
 from tests.unit.world import E_KTP_IN_CIKUPA, World
 
 NOW = ASSIGNED_AT  # Monday 16 March 2026, 10:00 WIB
@@ -51,6 +51,7 @@ def report(
         complaints=world.complaints,
         routing=world.routing,
         notifications=world.notifications,
+        access_key=ACCESS_KEY,
         idempotency_key=key,
         fingerprint=request_fingerprint(data.model_dump(mode="json")),
         allowance=ALLOWANCE,

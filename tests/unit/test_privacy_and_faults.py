@@ -45,7 +45,7 @@ def test_the_scanner_finds_a_reporter_in_every_form(identities: Identities, line
 @pytest.mark.parametrize(
     "line",
     [
-        '{"tracking_id": "K7MX4RPA2Q", "outcome": "sent"}',
+        '{"tracking_id": "K7MX4RPA27", "outcome": "sent"}',
         "NotificationFunction 1b4e 12.3 ms init 812.4 ms",
         '{"timestamp": "2026-01-15 10:00:00,123", "phone_key": "9f86d081"}',
         "+6281299999999 is another citizen",

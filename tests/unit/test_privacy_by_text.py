@@ -17,7 +17,7 @@ from aduan.doors.twilio import inbound, twilio_signature
 from tests.factories import ASSIGNED_AT, complaint
 
 ID = next(f"K7MX4RPA2{check}" for check in ALPHABET if problem(f"K7MX4RPA2{check}") is None)
-SHOWN = display_form(ID)  # K7MX4-RPA2?, as the receipt shows it
+SHOWN = display_form(ID)  # K7MX4-RPA27, as the receipt shows it
 TYPO = SHOWN[:-1] + next(c for c in ALPHABET if c != ID[-1])
 REPORT = "Pak lurah minta uang Rp50.000 untuk surat pindah di Kecamatan Cikupa."
 URL = "https://sms.example.id/sms/inbound"
@@ -93,9 +93,9 @@ def test_a_keyword_with_too_little_text_gets_help(text: str) -> None:
 
 
 def test_the_commands_come_before_the_keywords() -> None:
-    assert sms_commands.parse("CEK K7MX4-RPA2Q") == sms_commands.Check("K7MX4-RPA2Q")
-    assert sms_commands.parse("BALAS K7MX4-RPA2Q rahasia ya") == sms_commands.Reply(
-        "K7MX4-RPA2Q", "rahasia ya"
+    assert sms_commands.parse("CEK K7MX4-RPA27") == sms_commands.Check("K7MX4-RPA27")
+    assert sms_commands.parse("BALAS K7MX4-RPA27 rahasia ya") == sms_commands.Reply(
+        "K7MX4-RPA27", "rahasia ya"
     )
 
 

@@ -15,7 +15,7 @@ from aduan.domain.sms_commands import InboundSms
 from aduan.domain.tracking import display_form
 from aduan.operations import view_complaint
 from aduan.sms_intake import receive_sms
-from tests.factories import ASSIGNED_AT
+from tests.factories import ACCESS_KEY, ASSIGNED_AT
 from tests.fakes import Unavailable
 from tests.unit.world import DISDUKCAPIL, OPERATOR, SITI, World, story, templates
 
@@ -30,7 +30,14 @@ def world() -> World:
     return World()
 
 
-def text(world: World, body: str, sender: str = SITI, message_id: str = "SM1", minutes: int = 0) -> str:
+def text(
+    world: World,
+    body: str,
+    sender: str = SITI,
+    message_id: str = "SM1",
+    minutes: int = 0,
+    destinations: tuple[str, ...] = ("62",),
+) -> str:
     now = NOW + timedelta(minutes=minutes)
     world.complaints.now = lambda: now  # the idempotency record's expiry is read on the store's clock
     return receive_sms(
@@ -40,6 +47,8 @@ def text(world: World, body: str, sender: str = SITI, message_id: str = "SM1", m
         complaints=world.complaints,
         routing=world.routing,
         notifications=world.notifications,
+        access_key=ACCESS_KEY,
+        destinations=destinations,
     )
 
 
@@ -145,7 +154,12 @@ def test_balas_adds_the_citizens_reply_and_confirms_it(world: World) -> None:
         f"Aduan {display_form(tracking_id)}: balasan Anda sudah diterima dan diteruskan ke petugas.",
     )
     public = track_complaint(
-        tracking_id, None, complaints=world.complaints, names=world.reference, language=Language.ID
+        tracking_id,
+        None,
+        complaints=world.complaints,
+        names=world.reference,
+        language=Language.ID,
+        access_key=ACCESS_KEY,
     )
     assert "kecamatan" not in str(public["timeline"])  # the reply is for the officer, not the public page
 
@@ -295,7 +309,12 @@ def operator_sees(world: World, tracking_id: str) -> dict[str, object]:
 
 def public_view(world: World, tracking_id: str, code: str | None = None) -> dict[str, object]:
     return track_complaint(
-        tracking_id, code, complaints=world.complaints, names=world.reference, language=Language.ID
+        tracking_id,
+        code,
+        complaints=world.complaints,
+        names=world.reference,
+        language=Language.ID,
+        access_key=ACCESS_KEY,
     )
 
 
@@ -457,3 +476,11 @@ def test_nilai_before_any_response_is_kept_as_a_reply_rather_than_refused(world:
 
     assert story(world, tracking_id)[-1] == "commented"
     assert world.complaints.get(tracking_id).rating is None
+
+
+def test_an_sms_report_is_filed_by_the_stack_s_allowed_countries_not_only_indonesia(world: World) -> None:
+    malaysian = "+60123456789"  # a Malaysian mobile: allowed when SmsCountryCodes says 62,60
+    assert text(world, REPORT, sender=malaysian, message_id="SM-MY") == "refused"
+    assert world.complaints.by_reporter_phone(malaysian) == []
+    assert text(world, REPORT, sender=malaysian, message_id="SM-MY", destinations=("62", "60")) == "report"
+    assert len(world.complaints.by_reporter_phone(malaysian)) == 1

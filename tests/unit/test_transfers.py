@@ -125,6 +125,37 @@ def test_a_late_agency_passing_it_on_keeps_the_level_the_deadline_and_the_breach
     assert march(store, reference)["answered_within_deadline"] == 0.0
 
 
+def test_a_late_agency_returning_it_keeps_the_level_and_the_missed_deadline_for_the_next_agency(
+    reference: ReferenceData,
+) -> None:
+    store = Store(late_at_disdukcapil())
+    returned = take(store, reference, OPERATOR, THE_DAY_AFTER, action="return", reason="Bukan wewenang kami")
+    assert (returned.agency_id, returned.status) == ("kab-tangerang", Status.NEEDS_TRIAGE)
+    assert returned.escalation_level == 1, "a return never lowers the level"
+    assert returned.breached_response_due == DUE
+    assert march(store, reference)["escalations_by_level"] == {"1": 1}
+
+    reassigned = take(store, reference, COORDINATOR, THE_DAY_AFTER, action="assign", agency_id=PUPR)
+    assert reassigned.escalation_level == 1
+    answered = take(
+        store, reference, PUPR_OPERATOR, THE_DAY_AFTER + timedelta(days=1), action="respond", text="Sudah."
+    )
+    assert answered.answered_on_time is False, "measured against the deadline Disdukcapil missed"
+    assert march(store, reference)["answered_within_deadline"] == 0.0
+
+
+def test_a_return_in_time_keeps_nothing_against_the_next_agency(reference: ReferenceData) -> None:
+    on_time = late_at_disdukcapil().model_copy(update={"escalation_level": 0})
+    store = Store(on_time)
+    early = ASSIGNED_AT + timedelta(days=1)
+    returned = take(store, reference, OPERATOR, early, action="return", reason="Bukan wewenang kami")
+    assert returned.breached_response_due is None
+    reassigned = take(store, reference, COORDINATOR, early, action="assign", agency_id=PUPR)
+    assert reassigned.escalation_level == 0
+    assert reassigned.clock is not None
+    assert reassigned.clock.started_at == early
+
+
 def test_a_transfer_while_on_time_keeps_the_running_deadline_rather_than_a_fresh_one(
     reference: ReferenceData,
 ) -> None:

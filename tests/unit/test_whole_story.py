@@ -8,7 +8,7 @@ from aduan.citizen import FollowUp, follow_up
 from aduan.domain.sms_commands import InboundSms
 from aduan.escalation import escalate
 from aduan.sms_intake import receive_sms
-from tests.factories import ASSIGNED_AT
+from tests.factories import ACCESS_KEY, ASSIGNED_AT
 from tests.unit.world import World, story
 
 PHONE = "+6281277009988"
@@ -33,6 +33,7 @@ def test_a_whole_story_from_the_first_text_to_closed_tells_each_thing_once() -> 
             complaints=world.complaints,
             routing=world.routing,
             notifications=world.notifications,
+            access_key=ACCESS_KEY,
         )
         for routing in world.routing.receive():
             world.route(routing["tracking_id"], now, resend_outbox=bool(routing.get("outbox")))
@@ -55,6 +56,7 @@ def test_a_whole_story_from_the_first_text_to_closed_tells_each_thing_once() -> 
             reference=world.reference,
             notifications=world.notifications,
             now=now,
+            access_key=ACCESS_KEY,
         )
         world.deliver_queued(now)
         return done.status.value
@@ -66,7 +68,7 @@ def test_a_whole_story_from_the_first_text_to_closed_tells_each_thing_once() -> 
     assert world.complaints.get(tracking_id).agency_id == "kab-tangerang.disdukcapil"
 
     assert act("acknowledge") == "in_progress"
-    assert act("request_info", text="Mohon kirim nomor registrasi perekaman e-KTP.") == "waiting_on_citizen"
+    assert act("request_info", text="Kapan dan di kecamatan mana Anda merekam?") == "waiting_on_citizen"
     assert text(
         f"BALAS {tracking_id[:5]}-{tracking_id[5:]} nomor registrasinya 3603-2026-0001", "SMstory2"
     ) == ("reply")

@@ -15,7 +15,7 @@ from aduan.domain.reference import ReferenceData
 from aduan.intake import ComplaintInput, Receipt, submit_complaint
 from aduan.operations import ActionRequest, act
 from aduan.routing import Routed, route_complaint
-from tests.factories import seed
+from tests.factories import ACCESS_KEY, seed
 from tests.fakes import FakeComplaintStore, FakeEmail, FakeLedger, FakeQueue, FakeSms, FakeWebhook, channels
 
 DISDUKCAPIL = "kab-tangerang.disdukcapil"
@@ -57,6 +57,7 @@ class World:
             complaints=self.complaints,
             routing=self.routing,
             notifications=self.notifications,
+            access_key=ACCESS_KEY,
             idempotency_key=key,
         )
 

@@ -204,6 +204,7 @@ window.AduanOps.actions = (function () {
     if (!answer) return;
     if (answer.status === 200 && answer.data && answer.data.tracking_id) {
       delete draftsOf(view.tracking_id)[action];
+      if (form) withdrawConfirm(form);
       if (form) collapse(form);
       let after = answer.data;
       if (!Array.isArray(after.allowed_actions) || !Array.isArray(after.timeline)) {
@@ -231,7 +232,28 @@ window.AduanOps.actions = (function () {
     const details = error && Array.isArray(error.details) ? error.details : [];
     const outcome = form ? Aduan.showFieldErrors(form, details) : { unknown: details, shown: [] };
     page.showProblem(page.failure(answer, t("ops.err.notFound")), outcome.unknown, problem);
+    if (error && error.code === "text_held" && form) offerConfirm(form);
     if (outcome.shown.length && outcome.shown[0].control) outcome.shown[0].control.focus();
+  }
+
+  /* Words to a reporter who chose not to be known, held by the API (a link, a request for a NIK):
+     the operator reads why under the text, and may tick this box to send them anyway. */
+  function offerConfirm(form) {
+    if (form.querySelector("[data-held]")) return;
+    const label = document.createElement("label");
+    label.dataset.held = "true";
+    label.className = "confirm-held";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = "confirm";
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + t("ops.action.confirmHeld")));
+    form.insertBefore(label, form.querySelector(".form-buttons"));
+  }
+
+  function withdrawConfirm(form) {
+    const held = form.querySelector("[data-held]");
+    if (held) held.remove();
   }
 
   function keepDraft(form, event) {
@@ -266,7 +288,11 @@ window.AduanOps.actions = (function () {
       }
       const fields = {};
       Array.prototype.forEach.call(form.elements, function (control) {
-        if (control.name && control.value.trim()) fields[control.name] = control.value.trim();
+        if (control.type === "checkbox") {
+          if (control.name && control.checked) fields[control.name] = true;
+        } else if (control.name && control.value.trim()) {
+          fields[control.name] = control.value.trim();
+        }
       });
       act(form.dataset.action, fields, form);
     });

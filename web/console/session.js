@@ -1,5 +1,7 @@
-/* Aduan console: the operator's session. Signing in (POST /ops/session, then GET /ops/me), the
-   token kept in the tab's sessionStorage (gone when the tab closes), every /ops call with
+/* Aduan console: the operator's session. Signing in (POST /ops/session, then GET /ops/me), with
+   the steps the API may ask for first (POST /ops/session/challenge: a new operator's own password,
+   the authenticator app's code; POST /ops/session/mfa: setting up two-step sign-in), the token kept
+   in the tab's sessionStorage (gone when the tab closes), every /ops call with
    "Authorization: Bearer <token>", the sign-in form again when it ends, and signing out. */
 "use strict";
 window.AduanOps.session = (function () {
@@ -13,6 +15,9 @@ window.AduanOps.session = (function () {
   let session = storedSession(); // {token, expires_at}
   let me = null; // GET /ops/me
   let signingIn = false;
+  let step = null; // {username, session}: the sign-in step on screen (never stored)
+  let offer = null; // {username, session}: two-step sign-in offered to a signed-in operator
+  const STEP_FORMS = ["newpw-form", "code-form", "mfa-form"];
 
   function storedSession() {
     const stored = Aduan.tabValue(SESSION_KEY);
@@ -68,6 +73,7 @@ window.AduanOps.session = (function () {
 
   function showSignin() {
     me = null;
+    showStep(null);
     $("ops-user").hidden = true;
     document.title = t("ops.pageTitle");
     page.show("signin");
@@ -82,6 +88,7 @@ window.AduanOps.session = (function () {
     name.textContent = me.username;
     who.append(name, " · " + page.roleName(me.role));
     if (me.agency_name || me.agency_id) who.append(" · " + (me.agency_name || me.agency_id));
+    $("mfa-offer").hidden = offer === null;
     $("ops-user").hidden = false;
   }
 
@@ -123,25 +130,116 @@ window.AduanOps.session = (function () {
     signingIn = false;
     $("signin-submit").setAttribute("aria-disabled", "false");
     $("signin-status").textContent = "";
-    if (result.status === 200 && result.data && result.data.token) {
-      form.elements.password.value = "";
-      const seconds = Number(result.data.expires_in) || 3600;
+    form.elements.password.value = result.status === 200 ? "" : form.elements.password.value;
+    await next(result, username, form);
+  });
+
+  /* What an answer of a sign-in step leads to: the token (then GET /ops/me), the next step's form,
+     or the problem said on the form it answers. */
+  async function next(result, username, on) {
+    const data = result.data || {};
+    if (result.status === 200 && data.token) {
+      showStep(null);
+      const seconds = Number(data.expires_in) || 3600;
       // A minute early: a request sent at the last second would fail on the way.
-      keep({ token: result.data.token, expires_at: Date.now() + (seconds - 60) * 1000 });
+      keep({ token: data.token, expires_at: Date.now() + (seconds - 60) * 1000 });
+      offer = data.mfa_offered ? { username: username, session: data.session } : null;
       await confirm();
       return;
     }
+    if (result.status === 200 && data.challenge === "sign_in") {
+      showStep(null);
+      $("password").focus();
+      page.announce(t("ops.mfa.done"));
+      $("signin-status").textContent = t("ops.mfa.done");
+      return;
+    }
+    if (result.status === 200 && data.challenge === "mfa_setup") {
+      await setUp({ username: username, session: data.session });
+      return;
+    }
+    if (result.status === 200 && data.challenge) {
+      step = { username: username, session: data.session };
+      showStep(data.challenge === "new_password" ? "newpw-form" : "code-form");
+      return;
+    }
     if (result.status === 401) {
-      page.showProblem(t("ops.err.signin"));
+      showStep(null);
+      page.showProblem(t(on === form ? "ops.err.signin" : "ops.err.step"));
       return;
     }
     const error = Aduan.apiError(result);
     const details = error && Array.isArray(error.details) ? error.details : [];
-    const outcome = Aduan.showFieldErrors(form, details);
+    const outcome = Aduan.showFieldErrors(on, details);
     page.showProblem(page.failure(result), outcome.unknown);
+  }
+
+  /* One form of the sign-in on screen (null: the username and password). */
+  function showStep(id) {
+    form.hidden = id !== null;
+    STEP_FORMS.forEach(function (other) {
+      const stepForm = $(other);
+      stepForm.hidden = other !== id;
+      if (other !== id) {
+        stepForm.reset();
+        Aduan.clearFieldErrors(stepForm);
+      }
+    });
+    if (id === null) step = null;
+    else $(id).querySelector("input").focus();
+  }
+
+  /* The TOTP secret of an enrolment, shown as a key in groups of four and as an otpauth:// link. */
+  async function setUp(enrolment) {
+    const result = await Aduan.request("POST", "/ops/session/mfa", { json: enrolment });
+    if (result.status !== 200 || !result.data) {
+      await next(result, enrolment.username, form);
+      return;
+    }
+    step = enrolment;
+    if (me) page.show("signin"); // an operator who took the offer
+    $("mfa-secret").textContent = result.data.secret.match(/.{1,4}/g).join(" ");
+    $("mfa-link").href = result.data.otpauth_uri;
+    showStep("mfa-form");
+  }
+
+  STEP_FORMS.forEach(function (id) {
+    const stepForm = $(id);
+    stepForm.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      if (signingIn || !step) return;
+      Aduan.clearFieldErrors(stepForm);
+      page.clearProblem();
+      const name = id === "newpw-form" ? "new_password" : "code";
+      const value = stepForm.elements[name].value.trim();
+      if (!value) {
+        Aduan.showFieldErrors(stepForm, [{ field: name, message: t("ops.err.required") }]);
+        stepForm.elements[name].focus();
+        return;
+      }
+      signingIn = true;
+      const body = { username: step.username, session: step.session };
+      body[name] = name === "code" ? value.replace(/\s+/g, "") : stepForm.elements[name].value;
+      const result = await Aduan.request("POST", "/ops/session/challenge", { json: body });
+      signingIn = false;
+      if (me && result.status === 200 && result.data && result.data.challenge === "sign_in") {
+        offer = null; // the signed-in operator stays signed in
+        $("mfa-offer").hidden = true;
+        showStep(null);
+        page.announce(t("ops.mfa.on"));
+        await confirm();
+        return;
+      }
+      await next(result, step.username, stepForm);
+    });
+  });
+
+  $("mfa-offer").addEventListener("click", function () {
+    if (offer) setUp(offer);
   });
 
   $("sign-out").addEventListener("click", function () {
+    offer = null;
     end("signed-out");
     history.replaceState(null, "", "/ops.html");
     showSignin();

@@ -1,21 +1,34 @@
 """Delivery channels: SMS through SNS, email through SES v2, signed HTTPS webhooks.
 
 Each raises DeliveryFailed saying whether trying again can help: throttling, 5xx and timeouts
-are transient; an invalid number, a rejected address or a 4xx from a webhook are permanent.
+are transient; an invalid number, a rejected address, a webhook's 4xx or redirect, and a webhook
+address that is not public are permanent.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import http.client
 import json
+import socket
+import ssl
 import time
+from collections.abc import Callable
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from aduan.aws.clients import error_code
 from aduan.domain.errors import DeliveryFailed
+from aduan.domain.webhooks import (
+    PUBLIC_ONLY,
+    AddressPolicy,
+    address_problem,
+    agency_key,
+    url_problem,
+    webhook_signature,
+)
 
 PERMANENT_CODES = frozenset(
     {
@@ -83,39 +96,106 @@ class SesEmail:
         return str(response["MessageId"])
 
 
-def webhook_signature(secret: str, timestamp: int, body: str) -> str:
-    """HMAC-SHA256 over `<timestamp>.<body>`: the receiver recomputes it and rejects old timestamps."""
-    return hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
-
-
 class Webhook:
-    """POSTs a JSON event to an agency's endpoint with `X-Aduan-Timestamp` and `X-Aduan-Signature`."""
+    """POSTs a JSON event to an agency's endpoint, signed with that agency's own key
+    (`X-Aduan-Timestamp`, `X-Aduan-Signature`, `X-Aduan-Key-Version`).
 
-    def __init__(self, secret: str, timeout: float = 5.0) -> None:
-        self._secret = secret
+    The URL is checked again (data may have changed since it was loaded), its host resolved, and
+    every address it resolves to must be public; the connection goes to an address that was
+    checked (no second lookup a DNS rebind could answer differently), with TLS verified against
+    the host name. A redirect is never followed, and at most `MAX_RESPONSE_BYTES` of an answer
+    read. `policy` and `resolve` are for tests: a receiver on loopback, a name that is not in DNS.
+    """
+
+    MAX_RESPONSE_BYTES = 4096
+
+    def __init__(
+        self,
+        master_secret: str,
+        timeout: float = 5.0,
+        *,
+        policy: AddressPolicy = PUBLIC_ONLY,
+        resolve: Callable[[str, int], list[str]] | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self._master = master_secret
         self._timeout = timeout
+        self._policy = policy
+        self._resolve = resolve or _resolve
+        self._tls = tls
 
-    def send(self, url: str, payload: dict[str, Any]) -> str:
-        from urllib.error import HTTPError, URLError
-        from urllib.request import Request, urlopen
-
+    def send(self, url: str, payload: dict[str, Any], *, agency_id: str, key_version: int) -> str:
+        problem = url_problem(url, self._policy)
+        if problem:
+            raise DeliveryFailed(f"url_refused: {problem}", permanent=True)
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port or 443
+        addresses = self._addresses(host, port)
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
         timestamp = int(time.time())
-        request = Request(  # noqa: S310 - agencies' endpoints are configured data (https in AWS)
-            url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "content-type": "application/json",
-                "x-aduan-timestamp": str(timestamp),
-                "x-aduan-signature": f"sha256={webhook_signature(self._secret, timestamp, body)}",
-            },
-        )
+        key = agency_key(self._master, agency_id, key_version)
+        headers = {
+            "content-type": "application/json",
+            "x-aduan-timestamp": str(timestamp),
+            "x-aduan-signature": f"sha256={webhook_signature(key, timestamp, body)}",
+            "x-aduan-key-version": str(key_version),
+        }
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        status = self._post(host, port, addresses, path, body.encode(), headers)
+        if 300 <= status < 400:
+            raise DeliveryFailed("redirect refused", permanent=True)
+        if status >= 400:
+            permanent = 400 <= status < 500 and status not in (408, 429)
+            raise DeliveryFailed(f"HTTP {status}", permanent=permanent)
+        return str(status)
+
+    def _addresses(self, host: str, port: int) -> list[str]:
         try:
-            with urlopen(request, timeout=self._timeout) as response:  # noqa: S310
-                return str(response.status)
-        except HTTPError as error:
-            permanent = 400 <= error.code < 500 and error.code not in (408, 429)
-            raise DeliveryFailed(f"HTTP {error.code}", permanent=permanent) from error
-        except (URLError, TimeoutError, OSError) as error:
-            raise DeliveryFailed(type(error).__name__, permanent=False) from error
+            addresses = self._resolve(host, port)
+        except OSError as error:  # a name that does not resolve now may tomorrow
+            raise DeliveryFailed("dns_failed", permanent=False) from error
+        refused = [problem for address in addresses if (problem := address_problem(address, self._policy))]
+        if refused or not addresses:
+            raise DeliveryFailed("address_refused", permanent=True)
+        return addresses
+
+    def _post(
+        self, host: str, port: int, addresses: list[str], path: str, body: bytes, headers: dict[str, str]
+    ) -> int:
+        tls = self._tls or _default_tls()
+        failure: Exception | None = None
+        for address in addresses:  # each was checked: try them in the resolver's order
+            connection = _PinnedHttps(host, port, address, timeout=self._timeout, tls=tls)
+            try:
+                connection.request("POST", path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read(self.MAX_RESPONSE_BYTES)
+                return response.status
+            except (OSError, http.client.HTTPException) as error:  # TLS refused too: it may be renewed
+                failure = error
+            finally:
+                connection.close()
+        raise DeliveryFailed(type(failure).__name__, permanent=False) from failure
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, in the resolver's order, each once."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
+
+
+@cache
+def _default_tls() -> ssl.SSLContext:
+    return ssl.create_default_context()  # verifies the certificate and the host name
+
+
+class _PinnedHttps(http.client.HTTPSConnection):
+    """An HTTPS connection to a checked address, with SNI and the certificate checked on the name."""
+
+    def __init__(self, host: str, port: int, address: str, *, timeout: float, tls: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=tls)
+        self._address, self._tls = address, tls
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(raw, server_hostname=self.host)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from aduan.aws.items import from_item, json_document, to_item
 from aduan.domain.allowance import Quota
 from aduan.domain.errors import Conflict, NotFound, ValidationFailed
 from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
-from aduan.domain.ports import Idempotency, Page
+from aduan.domain.ports import TIMELINE_PAGE, Idempotency, Page
 from aduan.domain.tracking import reporter_key
 from aduan.domain.workdays import as_utc, iso
 
@@ -155,6 +156,20 @@ class DynamoComplaintStore:
         )
         messages: list[dict[str, Any]] = from_item(response["Item"])["messages"] if "Item" in response else []
         return messages
+
+    def drop_from_outbox(self, tracking_id: str, notification_id: str) -> None:
+        """Take a settled message (a receipt with the access code) out of the outbox; the item
+        goes with its last message. Only intake writes an outbox, once: no version to guard."""
+        key = {"pk": {"S": complaint_pk(tracking_id)}, "sk": {"S": OUTBOX_SK}}
+        response = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+        if "Item" not in response:
+            return
+        document = from_item(response["Item"])
+        kept = [message for message in document["messages"] if message.get("id") != notification_id]
+        if not kept:
+            self._client.delete_item(TableName=self._table, Key=key)
+        elif len(kept) < len(document["messages"]):
+            self._client.put_item(TableName=self._table, Item=to_item({**document, "messages": kept}))
 
     def idempotent_response(self, key: str) -> Idempotency | None:
         response = self._client.get_item(
@@ -287,6 +302,39 @@ class DynamoComplaintStore:
             raise NotFound("no complaint with this tracking ID")
         return complaint, events
 
+    def get_with_recent_timeline(
+        self, tracking_id: str, before: str | None = None, limit: int = TIMELINE_PAGE
+    ) -> tuple[Complaint, list[TimelineEvent], str | None]:
+        """The complaint and its newest `limit` events (older than the cursor `before`), oldest first,
+        and the cursor of the events before them (None when there are none): one Query, newest first,
+        that reaches the complaint item too unless there are more events; then one GetItem."""
+        pk = complaint_pk(tracking_id)
+        request: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND sk < :after_events",
+            "ExpressionAttributeValues": {":pk": {"S": pk}, ":after_events": {"S": EVENT_PREFIX + "\uffff"}},
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+            "Limit": limit + 3,  # the events, the one that says there are more, the outbox, the complaint
+        }
+        if before is not None:
+            request["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": timeline_position(before)}}
+        complaint: Complaint | None = None
+        newest: list[tuple[str, TimelineEvent]] = []
+        earlier = None
+        for item in self._query(**request):
+            sk = item["sk"]["S"]
+            if sk.startswith(EVENT_PREFIX):
+                if len(newest) == limit:
+                    earlier = timeline_cursor(newest[-1][0])
+                    break
+                newest.append((sk, TimelineEvent.model_validate(_domain_fields(from_item(item)))))
+            elif sk == COMPLAINT_SK:
+                complaint = Complaint.model_validate(_domain_fields(from_item(item)))
+                break
+        if complaint is None:
+            complaint = self.get(tracking_id)  # NotFound when there is no such complaint
+        return complaint, [event for _, event in reversed(newest)], earlier
+
     def append_event(self, tracking_id: str, event: TimelineEvent, event_id: str) -> None:
         """Add an event that changes no state (a delivery attempt); the same `event_id` is written once."""
         stamp = event.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -365,6 +413,26 @@ class DynamoComplaintStore:
 
     def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
         return query_items(self._client, self._table, **request)
+
+
+# A timeline cursor is the sort key of the oldest event shown, as the store writes them.
+_EVENT_SK = re.compile(r"^E#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[A-Za-z0-9#:_-]{1,120}$")
+
+
+def timeline_cursor(sk: str) -> str:
+    return base64.urlsafe_b64encode(sk.encode()).decode("ascii").rstrip("=")
+
+
+def timeline_position(cursor: str) -> str:
+    """The sort key a timeline cursor stands for; a cursor this store never gave is the client's
+    mistake (422 naming `timeline_before`), never a query DynamoDB refuses."""
+    try:
+        sk = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")).decode()
+    except (ValueError, UnicodeError):
+        sk = ""
+    if len(cursor) > 300 or not _EVENT_SK.fullmatch(sk):
+        raise ValidationFailed([("timeline_before", "invalid_cursor", {})])
+    return sk
 
 
 _INBOX_KEY = frozenset({"pk", "sk", "inbox", "created_at"})  # the table's keys and the index's

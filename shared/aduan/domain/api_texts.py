@@ -61,6 +61,10 @@ ERRORS: dict[str, dict[str, str]] = {
         id="Nomor ini sudah dipakai untuk {limit} laporan hari ini. Coba lagi besok.",
         en="This number has been given for {limit} reports today. Try again tomorrow.",
     ),
+    "daily_limit_citizen_messages": _(
+        id="Anda sudah mengirim {limit} pesan untuk laporan ini hari ini. Kirim lagi besok.",
+        en="You have sent {limit} messages on this report today. Send more tomorrow.",
+    ),
     "daily_limit_email": _(
         id="Alamat email ini sudah dipakai untuk {limit} laporan hari ini. Coba lagi besok.",
         en="This email address has been given for {limit} reports today. Try again tomorrow.",
@@ -74,6 +78,40 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "unauthorized": _(id="Nama pengguna atau kata sandi salah.", en="Wrong username or password."),
     "bad_rating": _(id="Nilai harus 1 sampai 5.", en="The rating must be 1 to 5."),
+    # Operators' sign-in (aduan.accounts); the password policy is the UserPool's in template.yaml
+    "sign_in_expired": _(
+        id="Langkah masuk ini sudah kedaluwarsa; masuk lagi dari awal.",
+        en="This sign-in step has expired; sign in again from the start.",
+    ),
+    "password_reset_required": _(
+        id="Kata sandi akun ini sudah direset. Minta administrator memberi kata sandi sementara yang baru.",
+        en="This account's password was reset. Ask your administrator for a new temporary password.",
+    ),
+    "account_not_confirmed": _(
+        id="Akun ini belum dikonfirmasi. Hubungi administrator.",
+        en="This account is not confirmed yet. Ask your administrator.",
+    ),
+    "mfa_required": _(
+        id="Akun koordinator dan administrator nasional wajib memakai verifikasi dua langkah. "
+        "Masuk lewat konsol untuk mengaturnya.",
+        en="Coordinator and national accounts must use two-step sign-in. "
+        "Sign in through the console to set it up.",
+    ),
+    "too_many_attempts": _(
+        id="Terlalu banyak percobaan masuk. Tunggu sebentar, lalu coba lagi.",
+        en="Too many sign-in attempts. Wait a moment, then try again.",
+    ),
+    "code_mismatch": _(
+        id="Kode salah atau sudah kedaluwarsa. Masukkan 6 angka yang sedang tampil di aplikasi autentikator.",
+        en="Wrong or expired code. Type the 6 digits your authenticator app shows now.",
+    ),
+    "password_policy": _(
+        id="Kata sandi minimal 12 karakter, dengan huruf kecil, huruf besar dan angka.",
+        en="A password has at least 12 characters, with a lower-case letter, an upper-case letter and a digit.",
+    ),
+    "one_of_new_password_or_code": _(
+        id="Isi kata sandi baru atau kode verifikasi.", en="Give a new password or a verification code."
+    ),
     "reply_window_closed": _(
         id="Waktu untuk membuka kembali laporan ini sudah lewat.",
         en="The time to reopen this report has passed.",
@@ -116,6 +154,18 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     # Whole-request errors
     "validation_failed": _(id="Ada isian yang perlu diperbaiki.", en="Some fields need correcting."),
+    "text_held": _(
+        id="Pesan ditahan: pelapor memilih tidak dikenali. Periksa lagi, lalu kirim dengan konfirmasi.",
+        en="Message held: the reporter chose not to be known. Check it, then send it with confirmation.",
+    ),
+    "held_link": _(
+        id="Pesan berisi tautan. Tautan bisa mengungkap siapa pelapor; kirim hanya tautan resmi yang perlu.",
+        en="The message has a link. A link can reveal who the reporter is; send only an official one you need.",
+    ),
+    "held_identity_request": _(
+        id="Pesan meminta data diri (NIK, KTP, KK, nomor HP atau alamat) dari pelapor yang memilih tidak dikenali.",
+        en="The message asks a reporter who chose not to be known for personal data (NIK, ID card, phone or address).",
+    ),
     "malformed_json": _(id="Isi permintaan bukan JSON yang valid.", en="The request body is not valid JSON."),
     "malformed_request": _(id="Permintaan tidak lengkap.", en="The request is incomplete."),
     "privacy_not_raised": _(
@@ -136,8 +186,8 @@ ERRORS: dict[str, dict[str, str]] = {
         en="Check the tracking ID: one character is wrong.",
     ),
     "tracking_id_format": _(
-        id="Nomor laporan terdiri dari 10 huruf dan angka, misalnya K7MX4-RPA2Q.",
-        en="A tracking ID has 10 letters and digits, for example K7MX4-RPA2Q.",
+        id="Nomor laporan terdiri dari 10 huruf dan angka, misalnya K7MX4-RPA27.",
+        en="A tracking ID has 10 letters and digits, for example K7MX4-RPA27.",
     ),
     "idempotency_mismatch": _(
         id="Idempotency-Key ini sudah dipakai untuk laporan lain.",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aduan.domain.allowance import jakarta_day, retry_after
 from aduan.domain.deadlines import (
     Clock,
     ClockKind,
@@ -28,7 +29,7 @@ from aduan.domain.deadlines import (
 )
 from aduan.domain.deadlines import pause as pause_clock
 from aduan.domain.deadlines import resume as resume_clock
-from aduan.domain.errors import InvalidTransition
+from aduan.domain.errors import InvalidTransition, RateLimited
 from aduan.domain.models import Complaint, Status
 from aduan.domain.notifications import Notification, for_agency, for_citizen
 from aduan.domain.ports import Calendars
@@ -93,7 +94,10 @@ def assignment(
             "agency_id": agency_id,
             "coordinator_id": reference.coordinator_of(agency_id).id,
             "clock": clock,
-            "escalation_level": complaint.escalation_level if transfer else 0,
+            # What a late agency owed moves on, whether it transferred or returned it.
+            "escalation_level": complaint.escalation_level
+            if transfer or complaint.breached_response_due
+            else 0,
         },
         data=data,
         notifications=[
@@ -109,6 +113,11 @@ def assignment(
             ),
         ],
     )
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    known = [at for at in times if at is not None]
+    return min(known) if known else None
 
 
 def _sooner(running: Clock | None, fresh: Clock) -> Clock:
@@ -134,16 +143,23 @@ def triage(complaint: Complaint, holder_id: str, reference: ReferenceData, cause
 def return_to_coordinator(
     complaint: Complaint, reason: str, reference: ReferenceData, now: datetime, cause: str
 ) -> Effect:
-    """return (bukan wewenang): a new verification clock, held by the coordinator, who is told."""
+    """return (bukan wewenang): a new verification clock, held by the coordinator, who is told. A
+    late agency cannot dodge by returning it: the level stays, and the deadline it let pass stays
+    the one the first answer is measured against."""
     coordinator = reference.coordinator_of(complaint.agency_id or "").id
     clock = start_clock(ClockKind.VERIFICATION, now, calendar_for(complaint, reference))
     values = {"agency": reference.agency_name(coordinator), "due": due_text(clock, complaint.language)}
+    running = complaint.clock
+    missed = running.due_at if running and running.kind is ClockKind.RESPONSE else None
     return Effect(
         changes={
             "agency_id": coordinator,
             "coordinator_id": coordinator,
             "clock": clock,
-            "escalation_level": 0,
+            "escalation_level": complaint.escalation_level,
+            "breached_response_due": _earliest(
+                complaint.breached_response_due, missed if missed and missed < now else None
+            ),
         },
         data={"from_agency_id": complaint.agency_id, "agency_id": coordinator, "reason": reason},
         notifications=for_agency(coordinator, reference, "triage", cause, complaint.tracking_id, **values),
@@ -167,10 +183,19 @@ def information_request(
     )
 
 
+# A citizen's replies and comments on one complaint in one day (Jakarta's): enough for any
+# conversation with an agency, few enough that no timeline grows past what a view can carry.
+CITIZEN_MESSAGES_PER_DAY = 10
+
+
 def citizen_message(complaint: Complaint, text: str, reference: Calendars, now: datetime) -> Effect:
     """provide_info (the answer to a question: the paused clock resumes with the time it had left)
-    or comment (no change): the officer reads it in the timeline."""
-    changes: dict[str, Any] = {}
+    or comment (no change): the officer reads it in the timeline. RateLimited past today's cap."""
+    day = jakarta_day(now)
+    sent = complaint.citizen_messages if complaint.citizen_messages_on == day else 0
+    if sent >= CITIZEN_MESSAGES_PER_DAY:
+        raise RateLimited("citizen_messages", CITIZEN_MESSAGES_PER_DAY, retry_after(now), field="text")
+    changes: dict[str, Any] = {"citizen_messages_on": day, "citizen_messages": sent + 1}
     if complaint.status is Status.WAITING_ON_CITIZEN and complaint.clock is not None:
         changes["clock"] = resume_clock(complaint.clock, now, calendar_for(complaint, reference))
     return Effect(changes=changes, data={"text": text})
@@ -184,7 +209,7 @@ def response(complaint: Complaint, text: str, reference: ReferenceData, now: dat
         "escalation_level": 0,
     }
     if complaint.first_response_at is None:
-        due = complaint.clock.due_at if complaint.clock else None
+        due = _earliest(complaint.clock.due_at if complaint.clock else None, complaint.breached_response_due)
         changes |= {"first_response_at": now, "answered_on_time": due is None or now <= due}
     agency = reference.agency_name(complaint.agency_id)
     return Effect(

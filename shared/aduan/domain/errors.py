@@ -57,6 +57,13 @@ class ValidationFailed(DomainError):
         self.problems = problems
 
 
+class TextHeld(ValidationFailed):
+    """Words to an anonymous or confidential reporter that could make them known (a link, a request
+    for their NIK or address): held until the operator sends them again with `confirm`."""
+
+    code = "text_held"
+
+
 class IdempotencyMismatch(DomainError):
     """An Idempotency-Key reused for a different request."""
 
@@ -83,6 +90,44 @@ class MalformedRequest(DomainError):
     details name the `field`."""
 
     code = "malformed_request"
+
+
+class SignInRefused(DomainError):
+    """Wrong username or password, said the same way for a user that does not exist (`unauthorized`),
+    or a sign-in step whose session has expired (`sign_in_expired`): 401 either way."""
+
+    code = "unauthorized"
+
+    def __init__(self, message: str, code: str = "unauthorized") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class PasswordResetRequired(DomainError):
+    """An administrator reset the account's password: it signs in again only with a new one."""
+
+    code = "password_reset_required"
+
+
+class AccountNotConfirmed(DomainError):
+    """The account exists but was never confirmed."""
+
+    code = "account_not_confirmed"
+
+
+class MfaRequired(DomainError):
+    """A coordinator or national administrator without two-step sign-in (TOTP): 403 until enrolled."""
+
+    code = "mfa_required"
+
+
+class TooManyAttempts(DomainError):
+    """The user pool throttled sign-in attempts: 429 with Retry-After."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many sign-in attempts", retry_after=retry_after)
 
 
 class PrivacyNotRaised(DomainError):

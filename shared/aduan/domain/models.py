@@ -107,7 +107,9 @@ class Agency(_Model):
     categories: tuple[str, ...] = ()
     sms_numbers: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
-    webhook_url: str | None = None
+    webhook_url: str | None = None  # public https only (aduan.domain.webhooks, checked at load)
+    # Which key signs its webhooks: raised to rotate this agency's key alone (docs/operations.md).
+    webhook_key_version: int = Field(default=1, ge=1)
 
 
 class Role(StrEnum):
@@ -162,6 +164,12 @@ class Complaint(_Model):
     rating: int | None = Field(default=None, ge=1, le=5)
     first_response_at: UtcDatetime | None = None  # the first follow-up, for the statistics
     answered_on_time: bool | None = None  # whether that follow-up met its deadline
+    # A response deadline an agency let pass before returning it: the next agency's answer is
+    # measured against it too, so a return never erases a breach from the statistics.
+    breached_response_due: UtcDatetime | None = None
+    # The citizen's messages on it today (a Jakarta date), so that no one fills its timeline.
+    citizen_messages_on: str | None = None
+    citizen_messages: int = Field(default=0, ge=0)
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int = Field(default=0, ge=0)

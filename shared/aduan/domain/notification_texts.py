@@ -96,8 +96,8 @@ SMS: dict[str, dict[str, str]] = {
         en="Aduan: write at least 30 letters: what, where, when. Check a report: CEK <number>. Reply: BALAS <number> <message>",
     ),
     "help_reply": _(
-        id="Aduan: format balasan: BALAS <nomor laporan> <pesan>. Contoh: BALAS K7MX4-RPA2Q fotonya sudah saya kirim",
-        en="Aduan: to reply send BALAS <report number> <message>. Example: BALAS K7MX4-RPA2Q I sent the photo",
+        id="Aduan: format balasan: BALAS <nomor laporan> <pesan>. Contoh: BALAS K7MX4-RPA27 fotonya sudah saya kirim",
+        en="Aduan: to reply send BALAS <report number> <message>. Example: BALAS K7MX4-RPA27 I sent the photo",
     ),
     "info_requested": _(
         id="Aduan {tracking_id}: {agency} minta info: {question} Jawab: BALAS {tracking_id} <jawaban>",

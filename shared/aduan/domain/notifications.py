@@ -24,6 +24,9 @@ class Channel(StrEnum):
     WEBHOOK = "webhook"
 
 
+SECRET_VALUES = frozenset({"access_code"})  # values no stored copy may keep after delivery
+
+
 class Notification(BaseModel):
     """One message to one recipient on one channel, with an ID stable across redeliveries."""
 
@@ -37,6 +40,11 @@ class Notification(BaseModel):
     language: Language = Language.ID
     values: dict[str, Any] = Field(default_factory=dict)
     reply_to: str | None = None  # only for recipient "sender": the number that texted us
+
+    @property
+    def carries_secret(self) -> bool:
+        """True for a receipt with the access code: nothing may keep it once it is settled."""
+        return not SECRET_VALUES.isdisjoint(self.values)
 
 
 def notification_id(cause: str, template: str, recipient: str, channel: Channel) -> str:

@@ -30,6 +30,11 @@ class Idempotency:
     expires_at: datetime
 
 
+# The events a view of a complaint carries at most; older ones are a page further
+# (`timeline_before`), so no view outgrows a Lambda response, however long the story.
+TIMELINE_PAGE = 100
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of an inbox and the opaque cursor of the next one (None at the end)."""
@@ -59,11 +64,21 @@ class ComplaintRepository(Protocol):
     def outbox(self, tracking_id: str) -> list[dict[str, Any]]:
         """The messages stored with the complaint when it was created ([] when none)."""
 
+    def drop_from_outbox(self, tracking_id: str, notification_id: str) -> None:
+        """Remove one settled message from the outbox (the item goes with its last); idempotent."""
+
     def idempotent_response(self, key: str) -> Idempotency | None:
         """The record an earlier request with this key left, if it has not expired."""
 
     def get_with_timeline(self, tracking_id: str) -> tuple[Complaint, list[TimelineEvent]]:
         """The complaint and its timeline in one read; NotFound if there is no such complaint."""
+
+    def get_with_recent_timeline(
+        self, tracking_id: str, before: str | None = None, limit: int = TIMELINE_PAGE
+    ) -> tuple[Complaint, list[TimelineEvent], str | None]:
+        """The complaint and its newest `limit` events before the cursor `before`, oldest first, and
+        the cursor of the events before those (None when there are none); NotFound if there is no
+        such complaint, ValidationFailed (`timeline_before`) for a cursor this store never gave."""
 
     def get(self, tracking_id: str) -> Complaint:
         """The complaint, or NotFound."""
@@ -104,11 +119,14 @@ class ComplaintRepository(Protocol):
 
 
 class Timeline(Protocol):
-    """What delivery needs of the store: the reporter's contact, and a place for each attempt."""
+    """What delivery needs of the store: the reporter's contact, a place for each attempt, and the
+    outbox to clear of a settled receipt."""
 
     def get(self, tracking_id: str) -> Complaint: ...
 
     def append_event(self, tracking_id: str, event: TimelineEvent, event_id: str) -> None: ...
+
+    def drop_from_outbox(self, tracking_id: str, notification_id: str) -> None: ...
 
 
 class DueIndex(Protocol):
@@ -165,7 +183,8 @@ class EmailSender(Protocol):
 
 
 class WebhookSender(Protocol):
-    def send(self, url: str, payload: dict[str, Any]) -> str: ...
+    def send(self, url: str, payload: dict[str, Any], *, agency_id: str, key_version: int) -> str:
+        """POST `payload`, signed with the key of `agency_id` at `key_version`."""
 
 
 @dataclass(frozen=True)
@@ -180,19 +199,51 @@ class Channels:
 # -- operators -------------------------------------------------------------------------------------
 
 
-class SignIn(Protocol):
-    """The user pool: a token for an operator's username and password, None when they are wrong."""
+@dataclass(frozen=True)
+class SignInStep:
+    """What the user pool answers one step of a sign-in: the tokens, or the challenge to answer
+    next (`new_password`, `mfa_code`) with the session that answers it."""
 
-    def sign_in(self, username: str, password: str) -> dict[str, Any] | None: ...
+    id_token: str = ""
+    access_token: str = ""
+    expires_in: int = 0
+    challenge: str | None = None
+    session: str = ""
+
+
+class UserPool(Protocol):
+    """Operators' accounts (Cognito). Each step raises SignInRefused (wrong credentials, said alike for
+    an unknown user; or an expired session), PasswordResetRequired, AccountNotConfirmed,
+    TooManyAttempts, or ValidationFailed naming `code` (a wrong TOTP code) or `new_password` (a
+    password the policy refuses)."""
+
+    def sign_in(self, username: str, password: str) -> SignInStep: ...
+
+    def new_password(self, username: str, session: str, new_password: str) -> SignInStep:
+        """Answer NEW_PASSWORD_REQUIRED: a new operator's own password for the temporary one."""
+
+    def mfa_code(self, username: str, session: str, code: str) -> SignInStep:
+        """Answer SOFTWARE_TOKEN_MFA with the code of the operator's authenticator app."""
+
+    def mfa_secret(self, access_token: str) -> str:
+        """A new TOTP secret for the signed-in user (base32), not in force until `enable_mfa`."""
+
+    def enable_mfa(self, access_token: str, code: str) -> None:
+        """Check a code of the new secret, then make TOTP the user's (enabled, preferred) MFA."""
+
+    def has_mfa(self, username: str) -> bool:
+        """Whether the user has TOTP enabled (False for no such user)."""
 
 
 # -- reference data, as each use case needs it ----------------------------------------------------
 
 
 class Directory(Protocol):
-    """Who an agency's notifications go to."""
+    """Who an agency's notifications go to, and (for its webhook's key) the agency."""
 
     def agency_contacts(self, agency_id: str, channel: str) -> list[str]: ...
+
+    def agency(self, agency_id: str) -> Agency | None: ...
 
 
 class Names(Protocol):

@@ -70,3 +70,35 @@ def check_raise(
         raise PrivacyNotRaised("privacy is only ever raised", reason="not_higher")
     if complaint.status not in OPEN_STATUSES or now >= raise_window_end(complaint, timeline):
         raise PrivacyNotRaised("the time to change the privacy has passed", reason="window_closed")
+
+
+# Words an agency sends a reporter who chose not to be known, that could make them known: a link
+# (a tracking page, a form that asks who they are) or a request for their NIK, KTP, family card,
+# number or address. Held until the operator confirms (`held_reasons`); a public report's are not.
+_LINK = re.compile(
+    r"(?:https?://|www\.|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|id|io|me|ly|link|xyz|info|site|online|app)\b)",
+    re.IGNORECASE,
+)
+# A request (a verb of asking, then within the sentence what would identify them), not a mention:
+# "KTP Anda sudah dicetak" is Disdukcapil's everyday answer; "mohon kirim NIK Anda" is a request.
+_IDENTITY = re.compile(
+    r"\b(?:kirim\w*|sebut\w*|beri\w*|lampir\w*|cantum\w*|informasikan|mohon(?!\s+maaf)|tolong|minta|bawa\w*"
+    r"|send|give|provide|tell|share|bring)\b[^.?!\n]{0,60}?"
+    r"\b(?:nik|ktp|e-?ktp|kk|kartu\s+keluarga|nomor\s+(?:induk|kk|hp|telepon|telp|wa|whatsapp)"
+    r"|no\.?\s*(?:hp|telp|wa|kk|ktp)|alamat|nama\s+lengkap|identity\s+card|id\s+number|address"
+    r"|phone\s+number|full\s+name)\b",
+    re.IGNORECASE,
+)
+
+
+def held_reasons(text: str, privacy: Privacy) -> list[str]:
+    """Why words to an anonymous or confidential reporter wait for the operator's confirmation:
+    `held_link`, `held_identity_request`; empty when they may go (and always for a public report)."""
+    if privacy is Privacy.PUBLIC:
+        return []
+    reasons = []
+    if _LINK.search(text):
+        reasons.append("held_link")
+    if _IDENTITY.search(text):
+        reasons.append("held_identity_request")
+    return reasons

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from aduan.domain.errors import InvalidReferenceData
 from aduan.domain.models import Agency, AgencyKind, Category
+from aduan.domain.webhooks import url_problem
 
 NATIONAL_TIMEZONE = "Asia/Jakarta"
 SEED_FILES = {
@@ -318,6 +319,9 @@ class ReferenceData:
             problems.append(f"agency {agency.id}: unknown parent {agency.parent_id}")
         if agency.region_code is not None and agency.region_code not in self._regions:
             problems.append(f"agency {agency.id}: unknown region {agency.region_code}")
+        webhook = agency.webhook_url and url_problem(agency.webhook_url)
+        if webhook:  # data must not point a webhook into the VPC or at the metadata endpoint
+            problems.append(f"agency {agency.id}: webhook_url {webhook}")
         problems += [
             f"agency {agency.id}: unknown category {code}"
             for code in agency.categories

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
         DueIndex,
         Ledger,
         RetryQueue,
-        SignIn,
+        UserPool,
     )
     from aduan.domain.reference import ReferenceData
 
@@ -58,6 +58,18 @@ class Runtime:
             )
 
         return self._once("complaints", build)
+
+    def access_code_key(self) -> bytes:
+        """The pepper of access-code hashes, derived from the reporter-key secret (which the store
+        fetches anyway: no second secret to fetch at cold start)."""
+
+        def build() -> bytes:
+            from aduan.aws.clients import secret
+            from aduan.domain.tracking import access_code_key
+
+            return access_code_key(secret(self.settings.reporter_key_secret).encode())
+
+        return self._once("access_code_key", build)
 
     def due_index(self) -> DueIndex:
         """The due index alone: the deadline check reads it without loading the complaint model."""
@@ -111,17 +123,20 @@ class Runtime:
             return Channels(
                 sms=SnsSms(client("sns")),
                 email=SesEmail(client("sesv2"), self.settings.sender_email),
+                # The master key: each agency's is derived from it (aduan.domain.webhooks).
                 webhook=Webhook(secret(self.settings.webhook_secret)),
             )
 
         return self._once("channels", build)
 
-    def user_pool(self) -> SignIn:
-        def build() -> SignIn:
+    def user_pool(self) -> UserPool:
+        def build() -> UserPool:
             from aduan.aws.clients import client
-            from aduan.aws.cognito import CognitoSignIn
+            from aduan.aws.cognito import CognitoUserPool
 
-            return CognitoSignIn(client("cognito-idp"), self.settings.user_pool_client_id)
+            return CognitoUserPool(
+                client("cognito-idp"), self.settings.user_pool_client_id, self.settings.user_pool_id
+            )
 
         return self._once("user_pool", build)
 

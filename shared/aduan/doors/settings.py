@@ -19,6 +19,7 @@ _VARIABLES = {
     "sender_email": "SENDER_EMAIL",
     "retry_base_seconds": "RETRY_BASE_SECONDS",
     "user_pool_client_id": "USER_POOL_CLIENT_ID",
+    "user_pool_id": "USER_POOL_ID",
     "due_shards": "DUE_SHARDS",
     "holiday_categories": "HOLIDAY_CATEGORIES",
     "origin_secret": "ORIGIN_SECRET_ARN",
@@ -55,6 +56,7 @@ class Settings:
     sender_email: str = ""
     retry_base_seconds: int = 30
     user_pool_client_id: str = ""
+    user_pool_id: str = ""  # AdminGetUser: whether a coordinator has two-step sign-in
     due_shards: int = 8
     holiday_categories: tuple[str, ...] = ("public",)
     # What CloudFront adds to every request it passes to the API (docs/deploy.md): a secret's ARN.
