@@ -53,4 +53,5 @@ def record_handler(record: Record) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch(event, record_handler)
+    # No hand_back: a notification's receive count is its attempt number, kept by SQS.
+    return partial_batch(event, record_handler, time_left=context.get_remaining_time_in_millis)

@@ -15,7 +15,7 @@ from aduan.escalation import escalate
 from aduan.observability import logger, metrics
 
 runtime = Runtime.from_environment(
-    "table_name", "routing_queue_url", "notification_queue_url", "reporter_key_secret"
+    "table_name", "routing_queue_url", "notification_queue_url", "escalation_queue_url", "reporter_key_secret"
 )
 
 
@@ -42,4 +42,9 @@ def record_handler(record: Record) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch(event, record_handler)
+    return partial_batch(
+        event,
+        record_handler,
+        time_left=context.get_remaining_time_in_millis,
+        hand_back=lambda record: runtime.escalation_queue().send(json.loads(record.body)),
+    )

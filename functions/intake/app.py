@@ -143,4 +143,8 @@ def no_route(_: Exception) -> Response[Any]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Refuse what did not come through the edge, and what is too large or not JSON, before
     parsing it; then resolve the route."""
-    return edge.refused(event, runtime.origin_secret) or http_api.guard(event) or app.resolve(event, context)
+    return (
+        edge.refused(event, runtime.origin_secret)
+        or http_api.guard(event)
+        or http_api.in_time(context, lambda: app.resolve(event, context), _language)
+    )

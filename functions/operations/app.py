@@ -197,4 +197,8 @@ http_api.answer_errors(app, _language)
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return edge.refused(event, runtime.origin_secret) or http_api.guard(event) or app.resolve(event, context)
+    return (
+        edge.refused(event, runtime.origin_secret)
+        or http_api.guard(event)
+        or http_api.in_time(context, lambda: app.resolve(event, context), _language)
+    )

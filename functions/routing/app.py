@@ -14,7 +14,9 @@ from aduan.doors.sqs_batch import Record, partial_batch
 from aduan.observability import logger, metrics
 from aduan.routing import route_complaint
 
-runtime = Runtime.from_environment("table_name", "notification_queue_url", "reporter_key_secret")
+runtime = Runtime.from_environment(
+    "table_name", "routing_queue_url", "notification_queue_url", "reporter_key_secret"
+)
 
 
 def record_handler(record: Record) -> None:
@@ -43,4 +45,9 @@ def record_handler(record: Record) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch(event, record_handler)
+    return partial_batch(
+        event,
+        record_handler,
+        time_left=context.get_remaining_time_in_millis,
+        hand_back=lambda record: runtime.routing_queue().send(json.loads(record.body)),
+    )

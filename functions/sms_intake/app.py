@@ -43,8 +43,12 @@ def _body(event: dict[str, Any]) -> str:
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Check the gateway's signature (403 and nothing stored if wrong), act, answer empty TwiML.
-    An AWS error after the SDK's retries is a 503: the gateway sends the text again (with the same
-    MessageSid, so nothing is filed twice)."""
+    An AWS error after the SDK's retries, or no time left, is a 503: the gateway sends the text
+    again (with the same MessageSid, so nothing is filed twice)."""
+    return http_api.in_time(context, lambda: _answer(event), lambda: Language.ID)
+
+
+def _answer(event: dict[str, Any]) -> dict[str, Any]:
     from botocore.exceptions import BotoCoreError, ClientError
 
     not_from_edge = edge.refused(event, runtime.origin_secret)

@@ -194,6 +194,43 @@ def unavailable(error: Exception, language: Language) -> dict[str, Any]:
     return response
 
 
+class OutOfTime(BaseException):
+    """The invocation is about to reach its timeout. A BaseException, so that no `except Exception`
+    on the way swallows it."""
+
+
+ANSWER_MARGIN_MS = 1_500  # what answering takes once the alarm rings
+
+
+def in_time(
+    context: Any, answer: Callable[[], dict[str, Any]], language: Callable[[], Language]
+) -> dict[str, Any]:
+    """`answer()`, or, if it is still running `ANSWER_MARGIN_MS` before the invocation's timeout,
+    the JSON 503 with Retry-After (`unavailable`): a Lambda killed at its timeout makes API Gateway
+    answer its own bare 503, which names no error and says nothing of when to try again. A request
+    cut short may have been written (a complaint filed just before the alarm): its client's retry
+    with the same Idempotency-Key gets the first answer, and nothing is filed twice."""
+    import signal
+    import threading
+
+    budget_ms = context.get_remaining_time_in_millis() - ANSWER_MARGIN_MS
+    if budget_ms <= 0 or threading.current_thread() is not threading.main_thread():
+        return answer()
+
+    def ring(signum: int, frame: Any) -> None:
+        raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, budget_ms / 1000)
+    try:
+        return answer()
+    except OutOfTime:
+        return unavailable(TimeoutError("out of time"), language())
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def answer_errors(app: Any, language: Callable[[], Language]) -> None:
     """Install on a Powertools resolver the two handlers every API function needs: request
     validation (400 malformed JSON, 422 named fields) and domain errors (their status by code)."""

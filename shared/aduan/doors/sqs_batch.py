@@ -5,6 +5,12 @@ queue, without its import cost: that module brings asyncio and every event data 
 18 ms of each worker's cold start (bench/RESULTS.md). A record whose handler raises is named in
 `batchItemFailures`, so that with `ReportBatchItemFailures` only it comes back, and after
 `maxReceiveCount` receives it lands in the queue's DLQ.
+
+A batch also stops in time: before each record it looks at the time the invocation has left, and
+when that is less than a reserve and twice the slowest record so far, it hands the records it has
+not tried back (`hand_back`: each as a fresh message on its own queue, so that a record that was
+merely not reached does not count a receive towards the DLQ; without it, they are reported as
+failures) rather than be killed at the timeout with every record counted as failed.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aduan.observability import logger
+
+RESERVE_MS = 3_000  # what answering takes, after the last record: handing back, the response
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,24 @@ class Record:
         )
 
 
-def partial_batch(event: Mapping[str, Any], handle: Callable[[Record], None]) -> dict[str, Any]:
-    """Handle every record; answer the message IDs that failed. The log names the message and
+def partial_batch(
+    event: Mapping[str, Any],
+    handle: Callable[[Record], None],
+    *,
+    time_left: Callable[[], int] | None = None,
+    hand_back: Callable[[Record], None] | None = None,
+) -> dict[str, Any]:
+    """Handle every record there is time for; answer the message IDs that failed. `time_left` is
+    the invocation's remaining milliseconds (the Lambda context's). The log names the message and
     the error's type only: an error's text can quote the message, and messages can hold PII."""
+    records = [Record.from_event(raw) for raw in event.get("Records", [])]
     failures = []
-    for raw in event.get("Records", []):
-        record = Record.from_event(raw)
+    slowest_ms = 0.0
+    for index, record in enumerate(records):
+        if time_left is not None and time_left() < RESERVE_MS + 2 * slowest_ms:
+            failures += _hand_back(records[index:], hand_back)
+            break
+        before = time_left() if time_left is not None else 0
         try:
             handle(record)
         except Exception as error:  # one bad record must not fail the batch
@@ -49,4 +69,24 @@ def partial_batch(event: Mapping[str, Any], handle: Callable[[Record], None]) ->
                 extra={"message_id": record.message_id, "error": type(error).__name__},
             )
             failures.append({"itemIdentifier": record.message_id})
+        if time_left is not None:  # measured on the invocation's own clock
+            slowest_ms = max(slowest_ms, before - time_left())
     return {"batchItemFailures": failures}
+
+
+def _hand_back(untried: list[Record], hand_back: Callable[[Record], None] | None) -> list[dict[str, str]]:
+    """The records there was no time for: sent again as fresh messages, or else reported failed."""
+    logger.warning("out of time: records handed back untried", extra={"handed_back": len(untried)})
+    failed = []
+    for record in untried:
+        try:
+            if hand_back is None:
+                raise TimeoutError("no way to hand it back")
+            hand_back(record)
+        except Exception as error:
+            logger.warning(
+                "record handed back as failed",
+                extra={"message_id": record.message_id, "error": type(error).__name__},
+            )
+            failed.append({"itemIdentifier": record.message_id})
+    return failed
