@@ -163,6 +163,26 @@ def test_the_operators_sign_in_answers_clearly(local_stack: LocalStack, body: An
     assert response.status_code != 200 or "token" in response.json()
 
 
+@fuzz
+@given(
+    path=st.sampled_from(["/ops/session/challenge", "/ops/session/mfa"]),
+    body=json_values
+    | st.fixed_dictionaries(
+        {"username": header_text, "session": header_text},
+        optional={"new_password": header_text, "code": header_text},
+    ),
+)
+def test_the_sign_in_steps_answer_clearly_and_give_no_token_to_a_made_up_session(
+    local_stack: LocalStack, path: str, body: Any
+) -> None:
+    """Whoever calls the steps with a session they made up gets a clear 4xx, never a token, a
+    TOTP secret, or a 503 from a session Cognito would refuse to parse."""
+    response = requests.post(f"{local_stack.url}{path}", json=body, timeout=30)
+    clear(response)
+    assert 400 <= response.status_code < 500, (path, response.status_code, response.text[:200])
+    assert not {"token", "secret", "otpauth_uri"} & set(response.json())
+
+
 # -- issue #21: shapes a parser chokes on, and what an operator's client sends back -----------------
 
 crafted_json = (
@@ -195,6 +215,8 @@ def json_routes(
         f"/complaints/{tracking_id}/replies": {"x-access-code": filed["access_code"]},
         f"/ops/complaints/{tracking_id}/actions": {"authorization": f"Bearer {operator_token}"},
         "/ops/session": {},
+        "/ops/session/challenge": {},
+        "/ops/session/mfa": {},
     }
 
 
@@ -204,7 +226,9 @@ def post_raw(stack: LocalStack, path: str, body: str, headers: dict[str, str]) -
 
 
 @pytest.mark.parametrize("body", [DEEP, HUGE], ids=["nested 20,000 deep", "a 5,000-digit number"])
-@pytest.mark.parametrize("route", range(4), ids=["complaints", "replies", "actions", "session"])
+@pytest.mark.parametrize(
+    "route", range(6), ids=["complaints", "replies", "actions", "session", "challenge", "mfa"]
+)
 def test_json_a_parser_chokes_on_is_400_on_every_json_route(
     local_stack: LocalStack, json_routes: dict[str, dict[str, str]], body: str, route: int
 ) -> None:
