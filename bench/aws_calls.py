@@ -4,7 +4,11 @@ Starts the local stack (the real template, seeded), runs one story to warm every
 secret and reference-data loads are once per process, not per complaint), then STORIES more, and
 reads the stack's counts (`GET /_local/calls`: counted from botocore's events in every worker and
 in the SQS pollers that stand in for Lambda's event source mappings). Beside each count, the
-minimum the design needs (MINIMUM, below) and, where the count is above it, why.
+minimum the design needs (`minimum()`), every number of it written from STORY: the story's steps
+and the notifications each must send (template, recipient, channel), as DESIGN and the effects
+table say, not from what a run sent; where a count is above it, why. The deliveries the outbox
+received are compared with STORY too, and a run that differs (a text missing or sent twice, a
+write more or less) says so and exits non-zero.
 
     python bench/aws_calls.py [--stories 4]
 """
@@ -15,6 +19,7 @@ import argparse
 import json
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,41 +31,125 @@ from aduan_local.stack import LocalStack, StackOptions
 
 PRICES = Path(__file__).parent / "prices-ap-southeast-3.json"
 
-# The story's changes of state: submitted, assigned, acknowledged, info_requested, info_provided,
-# responded, reopened, responded, rated, closed. Each is one transaction (the complaint and its
-# event, conditional on the version read), and each after the first reads the complaint first.
-STATE_CHANGES = 10
-OPERATOR_ACTIONS = 4  # acknowledge, request_info, respond, respond: the operator opens it first
 BATCH = 10  # SQS and Lambda's event source mapping: up to ten messages a batch
+AGENCY = "agency:kab-tangerang.disdukcapil:0"  # its one number and one email (infra/seed/agencies.json)
+DESIGN = "DESIGN §1 Notifications"
+OURS = "Aduan's choice (docs/architecture.md, the effects table)"
 
 
-def minimum(deliveries: float, to_citizen: float, messages: float) -> dict[str, tuple[float, str]]:
-    """What the design needs per complaint over the story, by service and operation, and why.
-    `deliveries` are the notifications sent, `to_citizen` those to the citizen, `messages` the SQS
-    messages the story puts on queues: all three are counted, not assumed."""
+@dataclass(frozen=True)
+class Step:
+    """One step of bench/story.py: whether it changes the complaint's state (one transaction),
+    whether an operator takes it (they open the complaint first), and who must be told what:
+    (template, recipient, channel) for each notification, with where that comes from."""
+
+    name: str
+    change: bool
+    operator: bool
+    told: tuple[tuple[str, str, str], ...]
+    source: str = ""
+
+
+# The story as it must go, written from DESIGN and the effects table; not from what a run sent.
+# tests/infrastructure/test_bench_aws_calls.py walks the same story through the use cases.
+STORY = (
+    Step("reported by SMS", True, False, (("received", "citizen", "sms"),), DESIGN),
+    Step(
+        "routed: assigned",
+        True,
+        False,
+        (
+            ("assigned", "citizen", "sms"),
+            ("new_assignment", AGENCY, "sms"),
+            ("new_assignment", AGENCY, "email"),
+        ),
+        DESIGN,
+    ),
+    Step("acknowledged", True, True, ()),
+    Step("information requested", True, True, (("info_requested", "citizen", "sms"),), DESIGN),
+    Step("information given (BALAS by SMS)", True, False, (("reply_received", "citizen", "sms"),), OURS),
+    Step("responded", True, True, (("responded", "citizen", "sms"),), DESIGN),
+    Step(
+        "reopened by the citizen",
+        True,
+        False,
+        (("reopened", AGENCY, "sms"), ("reopened", AGENCY, "email")),
+        OURS,
+    ),
+    Step("responded again", True, True, (("responded", "citizen", "sms"),), DESIGN),
+    Step("rated", True, False, ()),
+    Step("closed by the deadline check (no reply)", True, False, (("closed", "citizen", "sms"),), DESIGN),
+)
+
+
+def expected(story: tuple[Step, ...] = STORY) -> dict[str, int]:
+    """What the story must do, per complaint, counted from the table: changes of state, operator
+    actions, notifications by channel and recipient, and the SQS messages it puts on queues (each
+    notification, the report's routing message, and the deadline check's one due message)."""
+    told = [notification for step in story for notification in step.told]
     return {
-        "dynamodb.TransactWriteItems": (STATE_CHANGES, "one per change of state"),
-        "dynamodb.GetItem": (
-            STATE_CHANGES - 1 - OPERATOR_ACTIONS + to_citizen,
-            "the version each later change is conditional on (an operator's action reuses the "
-            "complaint they opened), and the citizen's contact for each message to them: queues "
-            "never carry addresses",
-        ),
-        "dynamodb.Query": (OPERATOR_ACTIONS, "the operator opens the complaint with its timeline"),
-        "dynamodb.PutItem": (2 * deliveries, "per delivery: its exactly-once claim and its timeline event"),
-        "dynamodb.UpdateItem": (deliveries, "per delivery: settling its claim"),
-        "sqs.SendMessage": (
-            9,
-            "one per invocation and queue that has something to say: the SMS report (routing and "
-            "the receipt), the SMS answer, routing, request_info, respond x2, reopen, rate, close",
-        ),
-        "sqs.SendMessageBatch": (1 / BATCH, "the deadline check: one per ten due"),
-        "sqs.ReceiveMessage": (messages / BATCH, "full batches of ten"),
-        "sqs.DeleteMessageBatch": (messages / BATCH, "full batches of ten"),
-        "sns.Publish": (deliveries, "each SMS the design sends"),
-        "sesv2.SendEmail": (deliveries, "each email the design sends"),
+        "changes": sum(step.change for step in story),
+        "operator_actions": sum(step.operator for step in story),
+        "steps_telling": sum(bool(step.told) for step in story),
+        "deliveries": len(told),
+        "sms": sum(channel == "sms" for _t, _r, channel in told),
+        "email": sum(channel == "email" for _t, _r, channel in told),
+        "citizen_sms": sum(r == "citizen" and c == "sms" for _t, r, c in told),
+        "agency_sms": sum(r.startswith("agency:") and c == "sms" for _t, r, c in told),
+        "agency_email": sum(r.startswith("agency:") and c == "email" for _t, r, c in told),
+        "to_citizen": sum(r == "citizen" for _t, r, _c in told),
+        "receipts": sum(template == "received" for template, _r, _c in told),  # with the access code
+        "messages": len(told) + 2,
     }
 
+
+def minimum(story: tuple[Step, ...] = STORY) -> dict[str, tuple[float, str]]:
+    """What the design needs per complaint over the story, by service and operation, and why:
+    every number from the story's table (STORY), none from a measurement."""
+    need = expected(story)
+    return {
+        "dynamodb.TransactWriteItems": (need["changes"], "one per change of state"),
+        "dynamodb.GetItem": (
+            need["changes"] - 1 - need["operator_actions"] + need["to_citizen"] + need["receipts"],
+            "the version each later change is conditional on (an operator's action reuses the "
+            "complaint they opened), the citizen's contact for each message to them (queues "
+            "never carry addresses), and the outbox a delivered receipt leaves",
+        ),
+        "dynamodb.DeleteItem": (
+            need["receipts"],
+            "a delivered receipt's copy in the complaint's outbox: no stored copy keeps the access code",
+        ),
+        "dynamodb.Query": (need["operator_actions"], "the operator opens the complaint with its timeline"),
+        "dynamodb.PutItem": (
+            2 * need["deliveries"],
+            "per delivery: its exactly-once claim and its timeline event",
+        ),
+        "dynamodb.UpdateItem": (need["deliveries"], "per delivery: settling its claim"),
+        "sqs.SendMessage": (
+            need["steps_telling"] + 1,
+            "one per step that tells someone (all its notifications in one call) and the report's "
+            "routing message",
+        ),
+        "sqs.SendMessageBatch": (1 / BATCH, "the deadline check: one per ten due"),
+        "sqs.ReceiveMessage": (need["messages"] / BATCH, "full batches of ten"),
+        "sqs.DeleteMessageBatch": (need["messages"] / BATCH, "full batches of ten"),
+        "sns.Publish": (need["sms"], "each SMS the story's table says goes out"),
+        "sesv2.SendEmail": (need["email"], "each email the story's table says goes out"),
+    }
+
+
+# Calls the design makes at exactly its minimum: a run with more or fewer is a regression.
+AT_MINIMUM = (
+    "dynamodb.TransactWriteItems",
+    "dynamodb.PutItem",
+    "dynamodb.UpdateItem",
+    "dynamodb.DeleteItem",
+    "sns.Publish",
+    "sesv2.SendEmail",
+)
+
+# Calls counted that the story needs none of, and why they are there.
+NOT_NEEDED = {"sqs.ReceiveMessage.empty": "idle polling: a cost per hour, not per complaint"}
 
 # Why a count is above the minimum, where it is.
 ABOVE = {
@@ -87,12 +176,64 @@ def measure(stories: int) -> dict[str, Any]:
         story.run_stories(stack, 1, first_phone=9000)  # warm: clients, secrets, reference data
         story.quiet(stack)
         stack.calls.reset()
+        before = _ids(stack.outbox())
         told = story.run_stories(stack, stories, first_phone=9100)
         counts = story.quiet(stack)
         outbox = stack.outbox()
-    phones = {s.phone for s in told}
-    to_citizen = sum(1 for m in outbox["sms"] if m["to"] in phones)
-    return {"stories": stories, "counts": counts, "to_citizen": to_citizen}
+    sent = {channel: [m for m in messages if m["id"] not in before] for channel, messages in outbox.items()}
+    return {"stories": stories, "counts": counts, "delivered": delivered(sent, {s.phone for s in told})}
+
+
+def _ids(outbox: dict[str, list[dict[str, Any]]]) -> set[str]:
+    return {str(message.get("id")) for messages in outbox.values() for message in messages}
+
+
+def delivered(sent: dict[str, list[dict[str, Any]]], citizens: set[str]) -> dict[str, int]:
+    """What the outbox received during the measured stories, by recipient and channel (the agency's
+    contacts from the seed, the citizens by the stories' phones); anything else is `other`."""
+    from aduan.domain.notifications import Channel
+    from aduan.domain.reference import load_seed
+    from aduan_admin.cli import DEFAULT_SEED_DIR
+
+    agency = AGENCY.split(":")[1]
+    seed = load_seed(DEFAULT_SEED_DIR)
+    agency_sms = set(seed.agency_contacts(agency, Channel.SMS))
+    agency_email = set(seed.agency_contacts(agency, Channel.EMAIL))
+    counts = Counter(
+        "citizen_sms" if m["to"] in citizens else "agency_sms" if m["to"] in agency_sms else "other"
+        for m in sent.get("sms", [])
+    )
+    counts.update("agency_email" if m["to"] in agency_email else "other" for m in sent.get("email", []))
+    counts.update("other" for _ in sent.get("webhook", []))
+    return {kind: counts.get(kind, 0) for kind in ("citizen_sms", "agency_sms", "agency_email", "other")}
+
+
+def deliveries_table(result: dict[str, Any]) -> str:
+    """Each kind of delivery per complaint: what the story's table says, beside what went out."""
+    need = expected() | {"other": 0}
+    got = {kind: count / result["stories"] for kind, count in result["delivered"].items()}
+    rows = ["| delivered | expected (STORY) | measured (the outbox) | |", "| --- | ---: | ---: | --- |"]
+    for kind in ("citizen_sms", "agency_sms", "agency_email", "other"):
+        verdict = "" if got[kind] == need[kind] else "**differs**"
+        rows.append(f"| {kind.replace('_', ' ')} | {need[kind]} | {_number(got[kind])} | {verdict} |")
+    return "\n".join(rows) + "\n"
+
+
+def mismatches(result: dict[str, Any]) -> list[str]:
+    """Where a run differs from the story's expectation: a delivery missing or extra, or a call
+    the design already makes at its minimum made more or less often."""
+    need = expected() | {"other": 0}
+    wrong = [
+        f"{kind}: expected {need[kind]}, delivered {count / result['stories']:g} per complaint"
+        for kind, count in result["delivered"].items()
+        if count != need[kind] * result["stories"]
+    ]
+    functions = per_complaint(result)["functions"]
+    for name in AT_MINIMUM:
+        floor = minimum()[name][0]
+        if abs(functions.get(name, 0) - floor) > 1e-9:
+            wrong.append(f"{name}: {functions.get(name, 0):g} per complaint, the story needs {floor:g}")
+    return wrong
 
 
 def per_complaint(result: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +260,6 @@ def per_complaint(result: dict[str, Any]) -> dict[str, Any]:
         "invocations": invocations,
         "gb_seconds": gb_seconds,
         "api_requests": sum(counts["api_requests"].values()) / n,
-        "to_citizen": result["to_citizen"] / n,
     }
 
 
@@ -130,11 +270,7 @@ def _number(value: float) -> str:
 def calls_table(result: dict[str, Any]) -> str:
     figures = per_complaint(result)
     functions, mappings = figures["functions"], figures["mappings"]
-    deliveries = functions.get("sns.Publish", 0) + functions.get("sesv2.SendEmail", 0)
-    messages = functions.get("sqs.SendMessage", 0) + 1  # + the deadline check's one due message
-    needed = minimum(deliveries, figures["to_citizen"], messages)
-    needed["sns.Publish"] = (functions.get("sns.Publish", 0), needed["sns.Publish"][1])
-    needed["sesv2.SendEmail"] = (functions.get("sesv2.SendEmail", 0), needed["sesv2.SendEmail"][1])
+    needed = minimum()
     rows = [
         "| call | by | per complaint | minimum | why the minimum | above it because |",
         "| --- | --- | ---: | ---: | --- | --- |",
@@ -142,8 +278,10 @@ def calls_table(result: dict[str, Any]) -> str:
     for source, counted in (("functions", functions), ("event source mappings", mappings)):
         for name in sorted(counted):
             value = counted[name]
-            floor, why = needed.get(name, (0.0, "idle polling: a cost per hour, not per complaint"))
+            floor, why = needed.get(name, (0.0, NOT_NEEDED.get(name, "**not in the story's table**")))
             above = ABOVE.get(name, "") if value > floor + 1e-9 else ""
+            if name in AT_MINIMUM and abs(value - floor) > 1e-9:
+                above = "**differs from the story's expectation**"
             rows.append(f"| `{name}` | {source} | {_number(value)} | {_number(floor)} | {why} | {above} |")
     rows.append(
         f"| API Gateway requests | HTTP API | {_number(figures['api_requests'])} | "
@@ -212,8 +350,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=4)
     result = measure(parser.parse_args().stories)
+    print(deliveries_table(result))
     print(calls_table(result))
     print(cost_table(result))
+    if mismatches(result):
+        raise SystemExit("\n".join(mismatches(result)))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,20 @@
 """Cold start: a function's import and initialisation in a fresh process, beside its floor.
 
-The floor is a process that only imports boto3 and creates the clients that function uses: what
-no Python Lambda on AWS can avoid. Medians of several runs of each, alternated, in one session.
+What a cold start makes is not written here by hand: it is read from a real first invocation.
+`first_invocations()` starts the local stack (the real template, seeded) and runs one story
+(bench/story.py), so that each function's first worker imports its handler and serves its first
+event; the stack's call ledger records, from botocore's own hook for each client class made
+(`aduan_local.calls`), every AWS client the worker created by the end of that first invocation,
+with its configuration (endpoint, timeouts, retries), and the Aduan modules loaded by then.
+
+Then, in fresh processes with no AWS behind them, alternated:
+- ours: import the handler module, import the Aduan modules its first invocation had loaded (the
+  adapters its first request builds, which the runtime imports on first use), and create the same
+  clients through `aduan.aws.clients.client`; each client made is checked against the one the
+  first invocation made (service and configuration), so the reproduction is the real cold start;
+- the floor: import boto3 and create the same clients, each with the same configuration as ours
+  (`Config` with the same connect and read timeouts and retries; the endpoint from the same
+  environment), checked equal to ours: what no Python Lambda with these clients can avoid.
 
     python bench/cold_start.py [--runs 7]
 """
@@ -10,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -17,62 +31,93 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aduan_local.template import OFFLINE_ENVIRONMENT
+from aduan_local.template import (
+    OFFLINE_ENVIRONMENT,
+    load_template,
+    merged_function_properties,
+    resources_of_type,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
+CONFIGURATION = ("connect_timeout", "read_timeout", "retries")  # of a client, as the ledger records it
 
-# The AWS clients each function creates at import or on its first request.
-CLIENTS = {
-    "intake": ["dynamodb", "sqs", "secretsmanager"],
-    "sms_intake": ["dynamodb", "sqs", "secretsmanager"],
-    "routing": ["dynamodb", "sqs", "secretsmanager"],
-    "delivery": ["dynamodb", "sqs", "sns", "sesv2", "secretsmanager"],
-    "escalation_check": ["dynamodb", "sqs"],
-    "escalation": ["dynamodb", "sqs", "secretsmanager"],
-    "operations": ["dynamodb", "sqs", "secretsmanager", "cognito-idp"],
-}
+DESCRIBE = """
+def describe(client):
+    config = client.meta.config
+    return {{
+        "service": client.meta.service_model.service_name,
+        "endpoint_url": client.meta.endpoint_url,
+        "connect_timeout": config.connect_timeout,
+        "read_timeout": config.read_timeout,
+        "retries": config.retries,
+    }}
+"""  # a template, like the two below: its braces doubled
 
-# The adapters each function's first request builds (the runtime imports them on first use).
-ADAPTERS = {
-    "intake": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
-    "sms_intake": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
-    "routing": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
-    "delivery": [
-        "aduan.aws.complaint_store",
-        "aduan.aws.ledger",
-        "aduan.aws.queues",
-        "aduan.aws.channels",
-        "aduan.aws.reference_store",
-    ],
-    "escalation_check": ["aduan.aws.due_index", "aduan.aws.queues"],
-    "escalation": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
-    "operations": ["aduan.aws.complaint_store", "aduan.aws.queues", "aduan.aws.reference_store"],
-}
-
-
-FUNCTION = """
+FUNCTION = (
+    """
 import sys, time
 started = time.perf_counter()
 sys.path.insert(0, {code!r})
 import app  # the handler module: its imports and its composition root
 import importlib
-for adapter in {adapters!r}:  # the adapters its first request builds
-    importlib.import_module(adapter)
+for module in {modules!r}:  # what its first invocation had loaded: the adapters its request built
+    importlib.import_module(module)
 from aduan.aws.clients import client
-for service in {clients!r}:  # and their clients
-    client(service)
-print(time.perf_counter() - started)
+made = [client(service) for service in {services!r}]  # and the clients it created
+took = time.perf_counter() - started
+import json"""
+    + DESCRIBE
+    + """
+print(json.dumps({{"seconds": took, "clients": [describe(c) for c in made]}}))
 """
+)
 
-FLOOR = """
+FLOOR = (
+    """
 import time
 started = time.perf_counter()
 import boto3
-session = boto3.session.Session()
-for service in {clients!r}:
-    session.client(service)
-print(time.perf_counter() - started)
+from botocore.config import Config
+made = [
+    boto3.client(c["service"], config=Config(**{{k: c[k] for k in {configuration!r}}}))
+    for c in {clients!r}
+]
+took = time.perf_counter() - started
+import json"""
+    + DESCRIBE
+    + """
+print(json.dumps({{"seconds": took, "clients": [describe(c) for c in made]}}))
 """
+)
+
+
+def first_invocations() -> dict[str, dict[str, Any]]:
+    """Per function (its code directory's name): the clients its first invocation created, each
+    with its configuration, and the Aduan modules loaded by then; from the local stack's ledger."""
+    import story
+
+    from aduan_local.client import free_port
+    from aduan_local.seed import default_seeders
+    from aduan_local.stack import LocalStack, StackOptions
+
+    logging.getLogger("aduan_local").setLevel(logging.WARNING)
+    options = StackOptions(port=free_port(), timers=False, seeders=default_seeders(), stack_name="cold-start")
+    with LocalStack(options) as stack:
+        story.run_stories(stack, 1, first_phone=9500)
+        counts = story.quiet(stack)
+    template = load_template()
+    code = {
+        logical_id: Path(str(merged_function_properties(template, resource)["CodeUri"])).name
+        for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items()
+    }
+    missing = sorted(set(code) - set(counts["functions"]))
+    if missing:
+        raise SystemExit(f"the story never invoked {missing}: no first invocation to read")
+    return {code[name]: entry["cold_start"] for name, entry in sorted(counts["functions"].items())}
+
+
+def _configuration(client: dict[str, Any]) -> dict[str, Any]:
+    return {key: client[key] for key in ("service", *CONFIGURATION)}
 
 
 # Where the time above the floor goes: each stage is timed after boto3 and the clients are loaded,
@@ -97,7 +142,7 @@ STAGE_MODULES = {
 BREAKDOWN = """
 import importlib, json, sys, time
 from aduan.aws.clients import client
-for service in {clients!r}:  # the floor first: boto3 and the clients, as the function creates them
+for service in {services!r}:  # the floor first: boto3 and the clients, as the function creates them
     client(service)
 sys.path.insert(0, {code!r})
 times = {{}}
@@ -107,16 +152,18 @@ for name, source in {stages!r}.items():
     times[name] = (time.perf_counter() - started) * 1000
 started = time.perf_counter()
 import app
-for adapter in {adapters!r}:
-    importlib.import_module(adapter)
+for module in {modules!r}:
+    importlib.import_module(module)
 times["the rest: the handler, Aduan's code, adapters"] = (time.perf_counter() - started) * 1000
 print(json.dumps(times))
 """
 
 LOADED = """
-import sys
+import importlib, sys
 sys.path.insert(0, {code!r})
 import app
+for module in {first!r}:
+    importlib.import_module(module)
 print(" ".join(sorted(set(sys.modules) & {modules!r})))
 """
 
@@ -132,18 +179,21 @@ def _output(source: str) -> str:
     ).stdout.strip()
 
 
-def _run(source: str) -> float:
-    return float(_output(source).splitlines()[-1])
+def _run(source: str) -> dict[str, Any]:
+    answer: dict[str, Any] = json.loads(_output(source).splitlines()[-1])
+    return answer
 
 
-def breakdown(runs: int) -> list[dict[str, Any]]:
+def breakdown(runs: int, first: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Milliseconds above the floor by stage, per function (medians)."""
     rows = []
-    for name, clients in CLIENTS.items():
+    for name, made in first.items():
         code = str(ROOT / "functions" / name)
-        loaded = set(_output(LOADED.format(code=code, modules=set(STAGE_MODULES.values()))).split())
+        services = [client["service"] for client in made["clients"]]
+        wanted = set(STAGE_MODULES.values())
+        loaded = set(_output(LOADED.format(code=code, first=made["modules"], modules=wanted)).split())
         stages = {stage: source for stage, source in STAGES.items() if STAGE_MODULES[stage] in loaded}
-        source = BREAKDOWN.format(code=code, clients=clients, adapters=ADAPTERS[name], stages=stages)
+        source = BREAKDOWN.format(code=code, services=services, modules=made["modules"], stages=stages)
         samples = [json.loads(_output(source).splitlines()[-1]) for _ in range(runs)]
         rows.append(
             {"function": name} | {key: statistics.median(s[key] for s in samples) for key in samples[0]}
@@ -161,15 +211,20 @@ def breakdown_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def measure(runs: int) -> list[dict[str, float | str]]:
+def measure(runs: int, first: dict[str, dict[str, Any]]) -> list[dict[str, float | str]]:
     rows = []
-    for name, clients in CLIENTS.items():
+    for name, made in first.items():
         code = str(ROOT / "functions" / name)
+        services = [client["service"] for client in made["clients"]]
+        ours_source = FUNCTION.format(code=code, modules=made["modules"], services=services)
+        floor_source = FLOOR.format(clients=made["clients"], configuration=CONFIGURATION)
         ours, floor = [], []
         for _ in range(runs):  # alternate, so that a noisy moment hits both alike
-            ours.append(_run(FUNCTION.format(code=code, clients=clients, adapters=ADAPTERS[name])))
-            floor.append(_run(FLOOR.format(clients=clients)))
-        ours_median, floor_median = statistics.median(ours), statistics.median(floor)
+            ours.append(_run(ours_source))
+            floor.append(_run(floor_source))
+        _check_like_with_like(name, made["clients"], ours[0]["clients"], floor[0]["clients"])
+        ours_median = statistics.median(run["seconds"] for run in ours)
+        floor_median = statistics.median(run["seconds"] for run in floor)
         rows.append(
             {
                 "function": name,
@@ -181,9 +236,38 @@ def measure(runs: int) -> list[dict[str, float | str]]:
     return rows
 
 
+def _check_like_with_like(
+    name: str, first: list[dict[str, Any]], ours: list[dict[str, Any]], floor: list[dict[str, Any]]
+) -> None:
+    """Ours made the clients the first invocation made, configured as it did; the floor's are
+    ours, endpoint included (both resolve it from the same environment)."""
+    if [_configuration(c) for c in ours] != [_configuration(c) for c in first]:
+        raise SystemExit(f"{name}: the cold start made {ours}, its first invocation {first}")
+    if floor != ours:
+        raise SystemExit(f"{name}: the floor's clients {floor} are not ours {ours}")
+
+
+def clients_table(first: dict[str, dict[str, Any]]) -> str:
+    """What each function's first invocation created, as the ledger recorded it."""
+    lines = [
+        "| function | clients its first invocation created | their configuration | Aduan modules loaded |",
+        "| --- | --- | --- | ---: |",
+    ]
+    for name, made in first.items():
+        services = ", ".join(client["service"] for client in made["clients"])
+        configurations = {
+            json.dumps({k: c[k] for k in CONFIGURATION}, sort_keys=True) for c in made["clients"]
+        }
+        lines.append(
+            f"| {name} | {services} | {'; '.join(sorted(configurations))} | {len(made['modules'])} |"
+        )
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, float | str]], runs: int) -> str:
     lines = [
-        f"| function | import + init (median of {runs}) | floor: boto3 + its clients | ratio |",
+        f"| function | import + init (median of {runs}) "
+        "| floor: boto3 + the same clients, configured as ours | ratio |",
         "| --- | ---: | ---: | ---: |",
     ]
     for row in rows:
@@ -199,9 +283,12 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    print(table(measure(args.runs), args.runs))
+    first = first_invocations()
+    print(clients_table(first))
     print()
-    print(breakdown_table(breakdown(args.runs)))
+    print(table(measure(args.runs, first), args.runs))
+    print()
+    print(breakdown_table(breakdown(args.runs, first)))
 
 
 if __name__ == "__main__":

@@ -99,7 +99,15 @@ class Story:
         self.access_code = received[0].split("Kode akses: ")[1].split(" ")[0]
         self._status("assigned")
         self._act({"action": "acknowledge"})
-        self._act({"action": "request_info", "text": "Mohon kirim nomor registrasi perekaman e-KTP."})
+        # An SMS report is anonymous: a question asking for what identifies the reporter is held
+        # until the operator confirms it (a registration number is what Disdukcapil needs here).
+        self._act(
+            {
+                "action": "request_info",
+                "text": "Mohon kirim nomor registrasi perekaman e-KTP.",
+                "confirm": True,
+            }
+        )
         send_sms(
             self.stack,
             self.phone,

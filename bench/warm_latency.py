@@ -8,8 +8,8 @@ the emulator, and warmed up. Then, round after round:
 - ours: `app.handler(event, context)` on a payload 2.0 POST /complaints (a new complaint each
   time), or on an SQS batch of ten freshly submitted complaints, received from the routing queue;
 - floor: the AWS calls that handler made (recorded once from botocore, in order, with their
-  parameters), made again by bare boto3 clients, with fresh tracking IDs so that every
-  conditional write succeeds as the handler's did.
+  parameters), made again by bare boto3 clients configured as the handler's (timeouts and
+  retries), with fresh tracking IDs so that every conditional write succeeds as the handler's did.
 
 Both go over real HTTP to the same emulator, so the ratio is our code's own time (validation,
 the domain, serialisation, logging and metrics) over the time the calls alone take. The two are
@@ -120,6 +120,28 @@ def _substitute(value: Any, renames: dict[str, str]) -> Any:
     return value
 
 
+def _like_ours(service: str, endpoint: str) -> Any:
+    """A bare boto3 client with the configuration of the one the handler used (`aduan.aws.clients`
+    caches it in this process): the floor then retries and times out as ours does."""
+    import boto3
+    from botocore.config import Config
+
+    from aduan.aws.clients import client
+
+    ours = client(service).meta.config
+    config = Config(
+        connect_timeout=ours.connect_timeout, read_timeout=ours.read_timeout, retries=ours.retries
+    )
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - the emulator's dummy credentials
+        config=config,
+    )
+
+
 def _renames(old_ids: list[str], new_ids: list[str]) -> dict[str, str]:
     from aduan.domain.tracking import display_form
 
@@ -131,13 +153,12 @@ def _renames(old_ids: list[str], new_ids: list[str]) -> dict[str, str]:
 
 
 class Floor:
-    """The recorded calls, made again by bare boto3 clients (one per service, made once)."""
+    """The recorded calls, made again by bare boto3 clients (one per service, made once), each
+    configured as the handler's own client of that service (timeouts and retries)."""
 
     def __init__(self, calls: list[Call], endpoint: str) -> None:
         self.calls = calls
-        self.clients = {
-            service: emulator_client(service, endpoint, REGION) for service in {c.service for c in calls}
-        }
+        self.clients = {service: _like_ours(service, endpoint) for service in {c.service for c in calls}}
 
     def prepare(self, renames: dict[str, str]) -> list[tuple[Callable[..., Any], dict[str, Any]]]:
         """The calls with fresh tracking IDs, bound to their client methods, ready to time."""

@@ -7,6 +7,9 @@ items a call reads or writes (moto's ConsumedCapacity is a constant, not a measu
 requests in 64 KB chunks. The local stack counts in every worker (one invocation at a time), and in
 the SQS pollers that stand in for Lambda's event source mappings; `CallLedger` adds them up.
 A counter also refuses every DynamoDB Scan, which Aduan never makes; the ledger keeps them by function.
+Attached to a session, it also records each client the session creates (service, endpoint, timeouts
+and retries): the ledger keeps those of each worker's first invocation, init included, per function
+(`cold_start`, with the Aduan modules loaded by then), which is what bench/cold_start.py reproduces.
 """
 
 from __future__ import annotations
@@ -78,18 +81,48 @@ class CallCounter:
         self._lock = threading.Lock()
         self._calls: Counter[str] = Counter()
         self._units: Counter[str] = Counter()
+        self._clients: list[dict[str, Any]] = []
 
     def attach(self, events: Any) -> None:
+        events.register("creating-client-class", self._record_clients)
         events.register("before-parameter-build", self._remember_params)
         events.register("before-call.dynamodb.Scan", self._refuse_scan)
         events.register("after-call", self._count)
 
-    def take(self) -> dict[str, dict[str, float]]:
+    def take(self) -> dict[str, Any]:
         with self._lock:
-            taken = {"calls": dict(self._calls), "units": dict(self._units)}
+            taken: dict[str, Any] = {"calls": dict(self._calls), "units": dict(self._units)}
+            if self._clients:
+                taken["clients"] = list(self._clients)
             self._calls.clear()
             self._units.clear()
+            self._clients.clear()
         return taken
+
+    def _record_clients(self, base_classes: list[type], **_: Any) -> None:
+        """botocore's hook for a client class about to be made: a first base that records each
+        client of it once it is built."""
+        counter = self
+
+        class Recorded:
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                counter.created(self)
+
+        base_classes.insert(0, Recorded)
+
+    def created(self, client: Any) -> None:
+        config = client.meta.config
+        with self._lock:
+            self._clients.append(
+                {
+                    "service": client.meta.service_model.service_name,
+                    "endpoint_url": client.meta.endpoint_url,
+                    "connect_timeout": config.connect_timeout,
+                    "read_timeout": config.read_timeout,
+                    "retries": config.retries,
+                }
+            )
 
     def _refuse_scan(self, **_: Any) -> None:
         with self._lock:
@@ -209,6 +242,12 @@ class CallLedger:
             entry["duration_ms"] += duration
             entry["billed_ms"] += max(math.ceil(duration), 1)  # Lambda bills by the millisecond
             _merge(entry, answer.get("calls") or {})
+            if "init_ms" in answer:  # a worker's first invocation: what its cold start made
+                cold = entry.setdefault("cold_start", {"clients": [], "modules": []})
+                for made in (answer.get("calls") or {}).get("clients", []):
+                    if made not in cold["clients"]:
+                        cold["clients"].append(made)
+                cold["modules"] = sorted(set(cold["modules"]) | set(answer.get("modules", [])))
 
     def api_request(self, route_key: str) -> None:
         with self._lock:

@@ -14,15 +14,18 @@ import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aduan_local.calls import CallLedger
 from aduan_local.resources import Resources
+from aduan_local.sends import read_open_sends
 from aduan_local.template import merged_function_properties, resources_of_type
 
 log = logging.getLogger("aduan_local")
@@ -66,13 +69,33 @@ class InvocationError(Exception):
         self.payload = payload
 
 
+@dataclass(frozen=True)
+class Kill:
+    """A worker killed (by a test, or for running past its timeout): when, and the notifications it
+    had sent and not settled then, `{id: {"since": epoch seconds, "texts": [digest, ...]}}`
+    (`aduan_local.sends`): the only ones a retry may send a second time."""
+
+    function: str
+    at: float  # epoch seconds, just before the signal
+    reason: str  # "killed" or "timed out"
+    open_sends: dict[str, dict[str, Any]]
+
+
 class _Worker:
     """One execution environment: a process and the two pipes to talk to it."""
 
-    def __init__(self, spec: FunctionSpec, environment: dict[str, str]) -> None:
+    def __init__(
+        self, spec: FunctionSpec, environment: dict[str, str], on_kill: Callable[[Kill], None]
+    ) -> None:
+        self._on_kill = on_kill
         to_worker_read, to_worker_write = os.pipe()
         from_worker_read, from_worker_write = os.pipe()
-        env = dict(environment, ADUAN_WORKER_FDS=f"{to_worker_read},{from_worker_write}")
+        handle, sends = tempfile.mkstemp(prefix="aduan-local-sends-", suffix=".json")
+        os.close(handle)
+        self.sends = Path(sends)
+        env = dict(
+            environment, ADUAN_WORKER_FDS=f"{to_worker_read},{from_worker_write}", ADUAN_LOCAL_SENDS=sends
+        )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "aduan_local.worker"],
             env=env,
@@ -102,7 +125,7 @@ class _Worker:
         reader.start()
         reader.join(timeout)
         if reader.is_alive():
-            self.kill()
+            self.kill("timed out")
             raise InvocationError(
                 {
                     "errorType": "Sandbox.Timedout",
@@ -119,10 +142,17 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def kill(self) -> None:
-        if self.alive():
+    def kill(self, reason: str = "killed") -> None:
+        """Kill the process; if it was alive, tell the pool what it was sending (read once it is dead)."""
+        at, alive = time.time(), self.alive()
+        if alive:
             self.process.kill()
         self.process.wait(timeout=5)
+        open_sends = read_open_sends(self.sends)
+        self.sends.unlink(missing_ok=True)
+        self.sends.with_suffix(".tmp").unlink(missing_ok=True)  # a write the kill cut short
+        if alive:
+            self._on_kill(Kill(self.logical_id, at, reason, open_sends))
 
 
 class FunctionPool:
@@ -148,6 +178,7 @@ class FunctionPool:
             self._environment["ADUAN_LOCAL_INDEX_KEYS"] = ",".join(sorted(ledger.pollers.index_keys))
         self._idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
         self._workers: list[_Worker] = []
+        self.kills: list[Kill] = []  # every worker killed, in order (`kill_workers`, timeouts)
         self._lock = threading.Lock()
         self._size = size
         for _ in range(size):
@@ -158,7 +189,7 @@ class FunctionPool:
         worker = self._idle.get()
         try:
             if worker is None or not worker.alive():
-                worker = _Worker(self.spec, self._environment)
+                worker = _Worker(self.spec, self._environment, self._killed)
                 with self._lock:
                     self._workers.append(worker)
             request_id = str(uuid.uuid4())
@@ -188,20 +219,26 @@ class FunctionPool:
         """How many invocations are running now (0 when the function is at rest)."""
         return self._size - self._idle.qsize()
 
-    def kill_workers(self) -> int:
-        """Kill every worker process (tests use it to crash a function mid-batch); how many were alive."""
+    def kill_workers(self, reason: str = "killed") -> int:
+        """Kill every worker process (tests use it to crash a function mid-batch); how many were alive.
+        Each is recorded in `kills`, with what it had sent and not settled."""
         with self._lock:
-            alive = [worker for worker in self._workers if worker.alive()]
-            for worker in self._workers:
-                worker.kill()
+            workers = list(self._workers)
+        alive = [worker for worker in workers if worker.alive()]
+        for worker in workers:
+            worker.kill(reason)
         return len(alive)
+
+    def _killed(self, kill: Kill) -> None:
+        with self._lock:
+            self.kills.append(kill)
 
     def pids(self) -> list[int]:
         with self._lock:
             return [worker.process.pid for worker in self._workers if worker.alive()]
 
     def close(self) -> None:
-        self.kill_workers()
+        self.kill_workers("closed")
 
 
 def _lambda_environment(spec: FunctionSpec, local: Resources) -> dict[str, str]:

@@ -17,6 +17,7 @@ import traceback
 from typing import Any
 
 from aduan_local.calls import CallCounter
+from aduan_local.sends import SendTracker
 
 
 class LambdaContext:
@@ -62,6 +63,9 @@ def _count_calls() -> CallCounter:
     counter = CallCounter(frozenset(key for key in index_keys.split(",") if key))
     boto3.setup_default_session()
     counter.attach(boto3.DEFAULT_SESSION.events)  # type: ignore[attr-defined]
+    sends = os.environ.pop("ADUAN_LOCAL_SENDS", "")
+    if sends:  # what the pool reads if it kills this process (aduan_local.sends)
+        SendTracker(sends).attach(boto3.DEFAULT_SESSION.events)  # type: ignore[attr-defined]
     return counter
 
 
@@ -102,6 +106,8 @@ def main() -> None:
             answer["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
         if counter is not None:
             answer["calls"] = counter.take()  # this invocation's (and its init's) AWS calls
+        if "init_ms" in answer:  # and the first's Aduan modules, for bench/cold_start.py
+            answer["modules"] = sorted(name for name in sys.modules if name.startswith("aduan."))
         answers.write(json.dumps(answer, default=str) + "\n")
         answers.flush()
         sys.stdout.flush()

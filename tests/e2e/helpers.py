@@ -16,13 +16,17 @@ from aduan.aws.complaint_store import DynamoComplaintStore
 from aduan_local import client
 from aduan_local.client import LOCAL_SMS_TOKEN, example_report
 from aduan_local.stack import LocalStack
+from tests import phones
 from tests.privacy import IDENTITIES
 
 SMS_TOKEN = LOCAL_SMS_TOKEN
 
 
 def report(**overrides: Any) -> dict[str, Any]:
-    """A realistic web report; its reporter joins the identities no log line may carry."""
+    """A realistic web report; its reporter joins the identities no log line may carry. A test that
+    names no reporter gets a number of its own (tests/phones.py), never one another test texts."""
+    if "reporter" not in overrides:
+        overrides["reporter"] = {**example_report()["reporter"], "phone": phones.this_tests()}
     body = example_report(**overrides)
     IDENTITIES.reporter(body.get("reporter"))
     return body
@@ -99,6 +103,14 @@ def send_sms(
 def sms_to(stack: LocalStack, phone: str) -> list[str]:
     outbox = requests.get(f"{stack.url}/_local/outbox", timeout=10).json()
     return [message["body"] for message in outbox["sms"] if message["to"] == phone]
+
+
+def texts_once_quiet(stack: LocalStack, phone: str, words: str, timeout: float = 30.0) -> list[str]:
+    """The texts to `phone` with `words` in them, for an exact count: waits for the first, then for
+    the stack to be quiet (`quiet`), and reads them again, so a second one on its way is counted."""
+    eventually(lambda: [text for text in sms_to(stack, phone) if words in text], timeout=timeout)
+    quiet(stack)
+    return [text for text in sms_to(stack, phone) if words in text]
 
 
 def complaint_store(stack: LocalStack) -> DynamoComplaintStore:

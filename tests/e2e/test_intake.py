@@ -27,7 +27,8 @@ def fields(response: requests.Response) -> dict[str, str]:
 
 
 def test_a_report_gets_a_tracking_id_and_an_access_code(local_stack: LocalStack) -> None:
-    response = submit(local_stack, report())
+    body = report()
+    response = submit(local_stack, body)
     assert response.status_code == 201
     receipt = response.json()
     assert len(receipt["tracking_id"]) == 10
@@ -44,7 +45,7 @@ def test_a_report_gets_a_tracking_id_and_an_access_code(local_stack: LocalStack)
     assert view["timeline"][0]["type"] == "submitted"
     assert "reporter" not in view
     assert "Siti" not in tracked.text
-    assert "3456" not in tracked.text
+    assert body["reporter"]["phone"].removeprefix("+62") not in tracked.text
 
 
 def test_the_citizen_is_told_by_sms_with_the_tracking_id_and_access_code(local_stack: LocalStack) -> None:
@@ -443,7 +444,7 @@ def test_a_short_text_gets_a_helpful_answer(local_stack: LocalStack) -> None:
 
 
 def test_balas_adds_the_citizens_reply(local_stack: LocalStack) -> None:
-    phone = "+6281299990009"
+    phone = "+6281299990010"  # its own: the 503 test counts the receipts of ...0009
     receipt = submit(local_stack, report(reporter={"phone": phone})).json()
     send_sms(
         local_stack,

@@ -14,7 +14,7 @@ import requests
 from aduan.doors.twilio import twilio_signature
 from aduan_local.client import GATEWAY_NUMBER
 from aduan_local.stack import LocalStack
-from tests.e2e.helpers import SMS_TOKEN, eventually, send_sms, sms_to
+from tests.e2e.helpers import SMS_TOKEN, eventually, send_sms, texts_once_quiet
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +26,8 @@ def sid() -> str:
 
 
 def receipt_of(stack: LocalStack, phone: str) -> tuple[str, str, str]:
-    """The tracking ID, the access code and the whole text of the receipt SMS."""
-    [received] = eventually(lambda: [m for m in sms_to(stack, phone) if "diterima" in m])
+    """The tracking ID, the access code and the whole text of the receipt SMS (the one receipt)."""
+    [received] = texts_once_quiet(stack, phone, "diterima")
     display = received.split("laporan ")[1].split(" ")[0]
     access_code = received.split("Kode akses: ")[1].split(" ")[0]
     return display.replace("-", ""), access_code, received
@@ -94,7 +94,7 @@ def test_an_sms_report_naming_no_level_is_anonymous_until_rahasia_raises_it(loca
     )
 
     assert eventually(lambda: tracked(local_stack, tracking_id).status_code == 404)
-    [answer] = eventually(lambda: [m for m in sms_to(local_stack, phone) if "kini RAHASIA" in m])
+    [answer] = texts_once_quiet(local_stack, phone, "kini RAHASIA")
     assert len(answer) <= 160
     timeline = operator_view(local_stack, tracking_id).json()["timeline"]
     assert [e["data"] for e in timeline if e["type"] == "privacy_raised"] == [
@@ -121,7 +121,7 @@ def test_balas_on_an_archived_complaint_is_answered_by_sms_not_a_server_error(
     response = send_sms(local_stack, phone, f"BALAS {tracking_id} kenapa diarsipkan?", sid())
 
     assert response.status_code == 200, response.text
-    [answer] = eventually(lambda: [m for m in sms_to(local_stack, phone) if "tidak bisa dicatat" in m])
+    [answer] = texts_once_quiet(local_stack, phone, "tidak bisa dicatat")
     assert "Diarsipkan" in answer
     assert len(answer) <= 160
 
@@ -155,5 +155,4 @@ def test_a_webhook_without_a_message_sid_is_refused_naming_it_and_later_reports_
     for phone in (first, second):
         send_sms(local_stack, phone, REPORT, sid())
     for phone in (first, second):
-        received = eventually(lambda phone=phone: [m for m in sms_to(local_stack, phone) if "diterima" in m])
-        assert len(received) == 1, phone
+        assert len(texts_once_quiet(local_stack, phone, "diterima")) == 1, phone

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from aduan.citizen import FollowUp, follow_up
-from aduan.domain.sms_commands import InboundSms
+from aduan.citizen import FollowUp
 from aduan.escalation import escalate
-from aduan.sms_intake import receive_sms
-from tests.factories import ACCESS_KEY, ASSIGNED_AT
+from tests.factories import ASSIGNED_AT
 from tests.unit.world import World, story
 
 PHONE = "+6281277009988"
@@ -25,16 +23,7 @@ def test_a_whole_story_from_the_first_text_to_closed_tells_each_thing_once() -> 
 
     def text(body: str, sid: str) -> str:
         now = later()
-        message = InboundSms(sender=PHONE, to="+6281100000000", body=body, message_id=sid)
-        outcome = receive_sms(
-            message,
-            now=now,
-            reference=world.reference,
-            complaints=world.complaints,
-            routing=world.routing,
-            notifications=world.notifications,
-            access_key=ACCESS_KEY,
-        )
+        outcome = world.text(PHONE, body, sid, now)
         for routing in world.routing.receive():
             world.route(routing["tracking_id"], now, resend_outbox=bool(routing.get("outbox")))
         world.deliver_queued(now)
@@ -48,16 +37,7 @@ def test_a_whole_story_from_the_first_text_to_closed_tells_each_thing_once() -> 
 
     def reply(request: FollowUp) -> str:
         now = later()
-        done = follow_up(
-            tracking_id,
-            access_code,
-            request,
-            complaints=world.complaints,
-            reference=world.reference,
-            notifications=world.notifications,
-            now=now,
-            access_key=ACCESS_KEY,
-        )
+        done = world.follow_up(tracking_id, access_code, request, now)
         world.deliver_queued(now)
         return done.status.value
 

@@ -7,14 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aduan.citizen import FollowUp, follow_up
 from aduan.delivery import deliver
 from aduan.domain.models import Actor, Channel, Complaint, Role
 from aduan.domain.notifications import Notification
 from aduan.domain.ports import Channels
 from aduan.domain.reference import ReferenceData
+from aduan.domain.sms_commands import InboundSms
 from aduan.intake import ComplaintInput, Receipt, submit_complaint
 from aduan.operations import ActionRequest, act
 from aduan.routing import Routed, route_complaint
+from aduan.sms_intake import receive_sms
 from tests.factories import ACCESS_KEY, seed
 from tests.fakes import FakeComplaintStore, FakeEmail, FakeLedger, FakeQueue, FakeSms, FakeWebhook, channels
 
@@ -22,6 +25,7 @@ DISDUKCAPIL = "kab-tangerang.disdukcapil"
 KAB_TANGERANG = "kab-tangerang"
 OPERATOR = Actor(role=Role.OPERATOR, agency_id=DISDUKCAPIL, user_id="op.disdukcapil")
 SITI = "+6281234567890"
+GATEWAY = "+6281100000000"  # the SMS gateway's number
 
 E_KTP_IN_CIKUPA: dict[str, Any] = {
     "title": "KTP elektronik belum jadi setelah tiga bulan",
@@ -77,6 +81,32 @@ class World:
         complaint = self.route(receipt.tracking_id, now).complaint
         self.deliver_queued(now)
         return complaint
+
+    def text(self, sender: str, body: str, message_id: str, now: datetime) -> str:
+        """A citizen's text message to the gateway's number, as the SMS webhook hands it on."""
+        self.complaints.now = lambda: now  # the idempotency record's expiry is read on the store's clock
+        return receive_sms(
+            InboundSms(sender=sender, to=GATEWAY, body=body, message_id=message_id),
+            now=now,
+            reference=self.reference,
+            complaints=self.complaints,
+            routing=self.routing,
+            notifications=self.notifications,
+            access_key=ACCESS_KEY,
+        )
+
+    def follow_up(self, tracking_id: str, access_code: str, request: FollowUp, now: datetime) -> Complaint:
+        """The citizen's reply, reopen or rating on the web, with the access code."""
+        return follow_up(
+            tracking_id,
+            access_code,
+            request,
+            complaints=self.complaints,
+            reference=self.reference,
+            notifications=self.notifications,
+            now=now,
+            access_key=ACCESS_KEY,
+        )
 
     def act(
         self, complaint: Complaint, action: str, now: datetime, actor: Actor = OPERATOR, **fields: Any

@@ -213,7 +213,8 @@ def in_time(
     import signal
     import threading
 
-    budget_ms = context.get_remaining_time_in_millis() - ANSWER_MARGIN_MS
+    remaining = getattr(context, "get_remaining_time_in_millis", None)  # a test's bare context has none
+    budget_ms = remaining() - ANSWER_MARGIN_MS if remaining else 0
     if budget_ms <= 0 or threading.current_thread() is not threading.main_thread():
         return answer()
 
