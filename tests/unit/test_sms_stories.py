@@ -11,16 +11,13 @@ from aduan.citizen import track_complaint
 from aduan.domain.errors import NotFound
 from aduan.domain.models import Actor, Channel, Language, Privacy, Role, Status
 from aduan.domain.notifications import Notification
-from aduan.domain.sms_commands import InboundSms
 from aduan.domain.tracking import display_form
 from aduan.operations import view_complaint
-from aduan.sms_intake import receive_sms
 from tests.factories import ACCESS_KEY, ASSIGNED_AT
 from tests.fakes import Unavailable
 from tests.unit.world import DISDUKCAPIL, OPERATOR, SITI, World, story, templates
 
 NOW = ASSIGNED_AT
-GATEWAY = "+6281100000000"
 STRANGER = "+6285799998888"
 REPORT = "KTP elektronik saya belum jadi padahal sudah rekam di Kecamatan Cikupa bulan Desember."
 
@@ -38,18 +35,7 @@ def text(
     minutes: int = 0,
     destinations: tuple[str, ...] = ("62",),
 ) -> str:
-    now = NOW + timedelta(minutes=minutes)
-    world.complaints.now = lambda: now  # the idempotency record's expiry is read on the store's clock
-    return receive_sms(
-        InboundSms(sender=sender, to=GATEWAY, body=body, message_id=message_id),
-        now=now,
-        reference=world.reference,
-        complaints=world.complaints,
-        routing=world.routing,
-        notifications=world.notifications,
-        access_key=ACCESS_KEY,
-        destinations=destinations,
-    )
+    return world.text(sender, body, message_id, NOW + timedelta(minutes=minutes), destinations)
 
 
 def reported(world: World) -> str:

@@ -82,7 +82,9 @@ class World:
         self.deliver_queued(now)
         return complaint
 
-    def text(self, sender: str, body: str, message_id: str, now: datetime) -> str:
+    def text(
+        self, sender: str, body: str, message_id: str, now: datetime, destinations: tuple[str, ...] = ("62",)
+    ) -> str:
         """A citizen's text message to the gateway's number, as the SMS webhook hands it on."""
         self.complaints.now = lambda: now  # the idempotency record's expiry is read on the store's clock
         return receive_sms(
@@ -93,6 +95,7 @@ class World:
             routing=self.routing,
             notifications=self.notifications,
             access_key=ACCESS_KEY,
+            destinations=destinations,
         )
 
     def follow_up(self, tracking_id: str, access_code: str, request: FollowUp, now: datetime) -> Complaint:
