@@ -10,6 +10,7 @@ so; the rest of the table is copies of those items under fresh tracking IDs (the
 are transactions, which moto makes slow at a million items). Then the real deadline check runs
 (`aduan.escalation_check.find_due` over `aduan.aws.due_index.DueIndexReader`) and DynamoDB's own
 counts of its queries are summed (ScannedCount: the items a Query read, before any filter).
+The copies are written straight into the emulator's table (`load`), the check reads through boto3.
 
 Read amplification is items read over the items that are due (known from how they were made, not
 from what the check returned), so a check that reads a single item that is not due shows above 1.
@@ -231,28 +232,31 @@ def mix(total: int, due: int) -> dict[str, int]:
 
 
 def load(dynamodb: Any, table: str, total: int, due: int, reference: ReferenceData | None = None) -> Loaded:
-    """`total` complaints of every kind, `due` of them due at NOW; the kinds' exemplars included."""
+    """`total` complaints of every kind, `due` of them due at NOW; the kinds' exemplars included.
+
+    The exemplars go through the use cases and the real store; their copies go straight into the
+    emulator's table through moto's own `put_item` (which keeps the indexes as a write through the
+    API does): a million writes over HTTP would take most of an hour, and they are set-up, not what
+    is measured. The check itself reads through boto3."""
     made = exemplars(dynamodb, table, reference or load_seed_once())
     counts = mix(total, due)
     due_ids = {made["due"]["tracking_id"]["S"]}
-    pending: list[dict[str, Any]] = []
+    backend = _backend(dynamodb)
     for kind, count in counts.items():
         for _ in range(count - 1):  # the exemplar is the first
             tracking_id = new_tracking_id()
-            pending.append({"PutRequest": {"Item": copy_of(made[kind], tracking_id)}})
+            backend.put_item(table, copy_of(made[kind], tracking_id))
             if KINDS[kind][2]:
                 due_ids.add(tracking_id)
-            if len(pending) == 25:
-                _write(dynamodb, table, pending)
-    _write(dynamodb, table, pending)
     return Loaded(counts, frozenset(due_ids), made)
 
 
-def _write(dynamodb: Any, table: str, requests: list[dict[str, Any]]) -> None:
-    batch = {table: list(requests)}
-    requests.clear()
-    while batch and batch.get(table):
-        batch = dynamodb.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
+def _backend(dynamodb: Any) -> Any:
+    """moto's DynamoDB in this process, for the region the client talks to (the emulator runs here)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][dynamodb.meta.region_name]
 
 
 _SEED: list[ReferenceData] = []

@@ -311,9 +311,10 @@ def emulator(host: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
-    from aduan_local import transactions, user_pool
+    from aduan_local import item_size, transactions, user_pool
 
     transactions.install()  # moto's own copies every table it touches, on every transaction
+    item_size.install()  # moto sizes the whole item again at each attribute it sets
     user_pool.install()  # real TOTP checks, and Cognito's answers where moto's differ
     dynamodb = threading.Lock()
 

@@ -71,6 +71,64 @@ def quiet(stack: LocalStack, timeout: float = 60.0, settle: float = 1.0) -> dict
         time.sleep(0.1)
 
 
+def patience(template: dict[str, Any]) -> float:
+    """The longest a working stack can go without finishing any work, from template.yaml: a message
+    a killed or failed invocation left in flight waits out its queue's visibility timeout, then an
+    invocation may run up to its function's timeout; botocore's back-off between retries is at
+    most 20 s on top. Waiting on the stack's progress for this long, rather than a fixed window for
+    the whole drain, lets a slower machine drain slower and still fails a stack that stopped."""
+    resources = template["Resources"].values()
+    default = template.get("Globals", {}).get("Function", {}).get("Timeout", 3)
+    visibility = max(
+        (r["Properties"].get("VisibilityTimeout", 30) for r in resources if r["Type"] == "AWS::SQS::Queue"),
+        default=30,
+    )
+    timeout = max(
+        (
+            r["Properties"].get("Timeout", default)
+            for r in resources
+            if r["Type"] == "AWS::Serverless::Function"
+        ),
+        default=default,
+    )
+    return float(visibility + timeout + 20)
+
+
+class Progress:
+    """Whether the stack is still getting somewhere: its finished invocations and the pollers'
+    deliveries (not the idle receives, nor `own` functions, which the test itself fires), and
+    whatever the test watches, compared with the last look."""
+
+    def __init__(self, stack: LocalStack, own: frozenset[str] = frozenset()) -> None:
+        self.stack, self.own = stack, own
+        self.patience = patience(stack.template)
+        self._last: Any = None
+        self._since = time.monotonic()
+
+    def stalled(self, *watched: Any) -> float:
+        """Seconds since anything changed; the caller fails once it exceeds `patience`."""
+        work = _work(requests.get(f"{self.stack.url}/_local/calls", timeout=30).json())
+        work["functions"] = {
+            name: entry.get("invocations")
+            for name, entry in work["functions"].items()
+            if name not in self.own
+        }
+        del work["api_requests"]  # the test's own requests
+        now, seen = time.monotonic(), (work, watched)
+        if seen != self._last:
+            self._last, self._since = seen, now
+        return now - self._since
+
+
+def drained(stack: LocalStack, done: Any, what: str) -> None:
+    """Wait until `done()` holds, for as long as the stack keeps making progress (`Progress`)."""
+    progress = Progress(stack)
+    while not done():
+        stalled = progress.stalled()
+        assert stalled <= progress.patience, f"{what}: nothing happened for {stalled:.0f} s"
+        time.sleep(1)
+
+
 def _pending(activity: dict[str, Any]) -> dict[str, Any]:
     """What `/_local/activity` says is still under way (nothing: an empty dict)."""
     pending: dict[str, Any] = {}

@@ -31,7 +31,7 @@ from aduan_local.faults import FAULT_LOG_PREFIX
 from aduan_local.functions import Kill
 from aduan_local.sends import text_digest
 from aduan_local.stack import LocalStack
-from tests.e2e.helpers import complaint_store, eventually, quiet, report
+from tests.e2e.helpers import Progress, complaint_store, drained, quiet, report
 from tests.phones import number
 from tests.privacy import LogCapture
 
@@ -41,9 +41,9 @@ COMPLAINTS = int(os.environ.get("ADUAN_SOAK_COMPLAINTS", "60"))
 KILLS = int(os.environ.get("ADUAN_SOAK_KILLS", "3"))
 LOAD_SECONDS = float(os.environ.get("ADUAN_SOAK_LOAD_SECONDS", "10"))
 CLIENTS = 4
-# Draining the retries of a thousand complaints takes far longer than of sixty (each throttled call
-# sleeps its back-off before botocore retries it): the window grows with the size.
-DRAIN_TIMEOUT = 900 + 3 * COMPLAINTS
+# The drain has no fixed window: it waits for as long as the stack makes progress (helpers.Progress),
+# which a slower machine makes more slowly. This is only pytest's last resort for a hung test.
+HUNG = 3600 + 10 * COMPLAINTS
 NAMES = ["Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Rina Marlina", "Yohanes Manuhutu"]
 QUEUES = ["RoutingQueue", "NotificationQueue", "EscalationQueue"]
 DEAD_LETTER_QUEUES = ["RoutingDeadLetterQueue", "NotificationDeadLetterQueue", "EscalationDeadLetterQueue"]
@@ -82,7 +82,9 @@ class Client:
                 if response is not None and not _clear_503(response):
                     self.unclear.append(f"{response.status_code} {response.text[:200]}")
                 self.retries += 1
-            time.sleep(0.1 * 2**attempt * random.random())
+            # As an app does: no sooner than the 503's Retry-After, with jittered back-off.
+            after = float(response.headers.get("Retry-After", 0)) if response is not None else 0.0
+            time.sleep(max(after, 0.1 * 2**attempt * random.random()))
         return None
 
 
@@ -257,7 +259,7 @@ def fault_rules(stack: LocalStack) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.timeout(DRAIN_TIMEOUT + 600)
+@pytest.mark.timeout(HUNG)
 def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     local_stack: LocalStack, stack_logs: LogCapture
 ) -> None:
@@ -305,7 +307,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
         # Drain: complaints whose routing message was lost wait for the sweeper; fire it (at a time
         # past the grace period) whenever the routing queue is empty and some are still submitted.
         sweeps, routed = 0, {}
-        deadline = loaded + DRAIN_TIMEOUT
+        progress = Progress(stack, own=frozenset({"EscalationCheckFunction"}))  # the sweeps are ours
         while True:
             for phone, receipt in receipts.items():
                 if phone not in routed:
@@ -318,8 +320,9 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
                 break
             dead_letters = dead_letter_depths(stack)
             assert dead_letters == dead_letters_before, f"a message went to a DLQ: {dead_letters}"
-            assert time.monotonic() < deadline, (
-                f"not drained in {DRAIN_TIMEOUT} s: {len(receipts) - len(routed)} unrouted, "
+            stalled = progress.stalled(len(routed), sum(len(found) for found in texts.values()))
+            assert stalled <= progress.patience, (
+                f"no progress for {stalled:.0f} s: {len(receipts) - len(routed)} unrouted, "
                 f"{sum(len(found) < 2 for found in texts.values())} citizens not told: "
                 + "; ".join(
                     f"{tracking} {texts[p]} {timeline_of(stack, tracking)}"
@@ -396,7 +399,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     assert any(line.startswith("[NotificationFunction]") and FAULT_LOG_PREFIX in line for line in lines)
 
 
-@pytest.mark.timeout(LOAD_SECONDS + 700)
+@pytest.mark.timeout(LOAD_SECONDS + 3600)
 def test_a_minute_of_load_is_served_without_errors(local_stack: LocalStack) -> None:
     """A few citizens' apps on loopback for LOAD_SECONDS: accepted requests per second and the
     latency of each, with no error and no 5xx."""
@@ -451,8 +454,8 @@ def test_a_minute_of_load_is_served_without_errors(local_stack: LocalStack) -> N
     assert not any(status >= 500 for status in statuses)
     assert len(latencies) > LOAD_SECONDS  # at least one accepted request a second
     # Leave no backlog for the tests after this one: routing and notifications are still flowing.
-    assert eventually(
+    drained(
+        stack,
         lambda: not any(queue_depth(stack, q) for q in ["RoutingQueue", "NotificationQueue"]),
-        timeout=600,
-        interval=2,
+        "the load's routing and notifications",
     )
