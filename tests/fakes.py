@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aduan.domain.allowance import Quota
@@ -386,6 +386,82 @@ def channels(sms: FakeSms, email: FakeEmail, webhook: FakeWebhook) -> Channels:
     return Channels(sms=sms, email=email, webhook=webhook)
 
 
+# -- evidence ------------------------------------------------------------------------------------
+
+
+class FakeEvidenceBucket:
+    """EvidenceBucket in memory. Its upload forms have the shape and the policy of S3's presigned
+    POSTs, and `post` enforces that policy as S3 does (the key, the exact type, the size range), so
+    that a story can upload as a browser would."""
+
+    BUCKET = "aduan-evidence"
+    URL = f"https://{BUCKET}.s3.ap-southeast-3.amazonaws.com/"
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+        self.links_made = 0
+        self._failures: list[Exception] = []
+
+    def fail_next(self, error: Exception) -> None:
+        """The next store raises `error` (a worker killed between two writes, S3 unavailable)."""
+        self._failures.append(error)
+
+    def upload_form(self, key: str, content_type: str, max_size: int, expires_in: int) -> dict[str, Any]:
+        expiration = datetime.now(UTC) + timedelta(seconds=expires_in)
+        policy = {
+            "expiration": expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "conditions": [
+                {"Content-Type": content_type},
+                ["content-length-range", 1, max_size],
+                {"bucket": self.BUCKET},
+                {"key": key},
+            ],
+        }
+        fields = {
+            "Content-Type": content_type,
+            "key": key,
+            "policy": base64.b64encode(json.dumps(policy).encode()).decode(),
+        }
+        return {"url": self.URL, "fields": fields}
+
+    def post(self, form: dict[str, Any], body: bytes, content_type: str | None = None) -> int:
+        """A browser's upload with the form: 204 stored, or S3's 400 (EntityTooSmall, EntityTooLarge)
+        or 403 (a field the policy does not allow)."""
+        fields = dict(form["fields"])
+        if content_type is not None:
+            fields["Content-Type"] = content_type
+        policy = json.loads(base64.b64decode(fields["policy"]))
+        if datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) < datetime.now(
+            UTC
+        ):
+            return 403
+        for condition in policy["conditions"]:
+            if isinstance(condition, list):
+                low, high = condition[1], condition[2]
+                if not low <= len(body) <= high:
+                    return 400
+            elif any(name != "bucket" and fields.get(name) != value for name, value in condition.items()):
+                return 403
+        self.objects[fields["key"]] = (body, fields["Content-Type"])
+        return 204
+
+    def link(self, key: str, expires_in: int = 300) -> str:
+        self.links_made += 1
+        return f"{self.URL}{key}?X-Amz-Expires={expires_in}&X-Amz-Signature=fake"
+
+    def read(self, key: str, limit: int) -> bytes | None:
+        found = self.objects.get(key)
+        return None if found is None else found[0][:limit]
+
+    def store(self, key: str, body: bytes, content_type: str) -> None:
+        if self._failures:
+            raise self._failures.pop(0)
+        self.objects[key] = (body, content_type)
+
+    def discard(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+
 @dataclass
 class FakeAccount:
     password: str
@@ -510,6 +586,7 @@ if TYPE_CHECKING:  # mypy holds each fake to the ports it stands for
         ComplaintRepository,
         DueIndex,
         EmailSender,
+        EvidenceBucket,
         Ledger,
         RetryQueue,
         SmsSender,
@@ -526,3 +603,4 @@ if TYPE_CHECKING:  # mypy holds each fake to the ports it stands for
     _email: EmailSender = FakeEmail()
     _webhook: WebhookSender = FakeWebhook()
     _users: UserPool = FakeUserPool()
+    _bucket: EvidenceBucket = FakeEvidenceBucket()

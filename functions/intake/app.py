@@ -9,16 +9,21 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from aduan.attachment import request_upload
 from aduan.citizen import FollowUp, follow_up, track_complaint
 from aduan.domain.allowance import Allowance
-from aduan.domain.models import Channel
+from aduan.domain.evidence import AttachmentRequest
+from aduan.domain.models import Actor, Channel, Role
 from aduan.domain.reference import RegionLevel
+from aduan.domain.tracking import canonical_form
 from aduan.doors import edge, http_api
 from aduan.doors.runtime import Runtime
 from aduan.intake import ComplaintInput, request_fingerprint, submit_complaint
 from aduan.observability import logger
 
-runtime = Runtime.from_environment("table_name", "routing_queue_url", "reporter_key_secret", "origin_secret")
+runtime = Runtime.from_environment(
+    "table_name", "routing_queue_url", "reporter_key_secret", "origin_secret", "evidence_bucket"
+)
 app = APIGatewayHttpResolver(enable_validation=True)
 settings = runtime.settings
 allowance = Allowance(settings.complaints_per_destination_per_day, settings.complaints_per_client_per_day)
@@ -103,6 +108,7 @@ def track(
         language=_language(),
         access_key=runtime.access_code_key,  # fetched only when a code is presented
         timeline_before=timeline_before,
+        bucket=runtime.evidence_bucket,  # built only to link what the code may see
     )
 
 
@@ -128,7 +134,30 @@ def reply(tracking_id: str, request: Annotated[FollowUp, Body()]) -> dict[str, A
         names=reference,
         language=_language(),
         access_key=runtime.access_code_key(),
+        bucket=runtime.evidence_bucket,
     )
+
+
+@app.post("/complaints/<tracking_id>/attachments")
+def attach(tracking_id: str, request: Annotated[AttachmentRequest, Body()]) -> Response[Any]:
+    """A form to upload one photo or PDF straight to the evidence bucket (S3 presigned POST, valid
+    15 minutes), with the access code in X-Access-Code: 201."""
+    upload = request_upload(
+        tracking_id,
+        request,
+        Actor(role=Role.CITIZEN),
+        complaints=runtime.complaints(),
+        reference=runtime.reference(),
+        bucket=runtime.evidence_bucket(),
+        now=datetime.now(UTC),
+        access_code=app.current_event.headers.get("x-access-code"),
+        access_key=runtime.access_code_key,
+    )
+    logger.info(
+        "upload form given",
+        extra={"tracking_id": canonical_form(tracking_id), "attachment_id": upload["attachment_id"]},
+    )
+    return _json(201, upload)
 
 
 http_api.answer_errors(app, _language)

@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.accounts import MfaGate, actor_from_claims, answer_challenge, mfa_setup, sign_in
+from aduan.attachment import request_upload
+from aduan.domain import evidence
 from aduan.domain.api_texts import language_of
 from aduan.domain.models import Language, Status
+from aduan.domain.tracking import canonical_form
 from aduan.doors import edge, http_api
 from aduan.doors.runtime import Runtime
 from aduan.observability import logger
@@ -151,6 +154,7 @@ def complaint(
         reference=runtime.reference(),
         language=_language(),
         timeline_before=timeline_before,
+        bucket=runtime.evidence_bucket,  # built only to link a stored attachment
     )
 
 
@@ -170,7 +174,29 @@ def take_action(tracking_id: str, request: Annotated[ActionRequest, Body()]) -> 
     )
     logger.info("operator action", extra={"tracking_id": changed.tracking_id, "action": request.action})
     _, timeline, earlier = store.get_with_recent_timeline(changed.tracking_id)
-    return operator_view(changed, timeline, actor, reference, _language()) | {"timeline_before": earlier}
+    links = evidence.links(runtime.evidence_bucket, changed.tracking_id)
+    view = operator_view(changed, timeline, actor, reference, _language(), links)
+    return view | {"timeline_before": earlier}
+
+
+@app.post("/ops/complaints/<tracking_id>/attachments")
+def attach(tracking_id: str, request: Annotated[evidence.AttachmentRequest, Body()]) -> Response[Any]:
+    """A form to upload one photo or PDF of the follow-up (S3 presigned POST, valid 15 minutes),
+    for a complaint in the caller's scope: 201."""
+    upload = request_upload(
+        tracking_id.upper(),
+        request,
+        _actor(),
+        complaints=runtime.complaints(),
+        reference=runtime.reference(),
+        bucket=runtime.evidence_bucket(),
+        now=datetime.now(UTC),
+    )
+    logger.info(
+        "upload form given",
+        extra={"tracking_id": canonical_form(tracking_id), "attachment_id": upload["attachment_id"]},
+    )
+    return Response(201, content_types.APPLICATION_JSON, upload)
 
 
 @app.get("/ops/stats")

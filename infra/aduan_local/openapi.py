@@ -25,6 +25,7 @@ def generate() -> str:
         "NOTIFICATION_QUEUE_URL": "NotificationQueue",
         "REPORTER_KEY_SECRET_ARN": "ReporterKeySecret",
         "ORIGIN_SECRET_ARN": "OriginVerifySecret",
+        "EVIDENCE_BUCKET": "EvidenceBucket",
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "ap-southeast-3"),
     }
     for name, value in placeholders.items():

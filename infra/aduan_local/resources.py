@@ -1,8 +1,9 @@
 """Creates the template's resources in the emulator and resolves intrinsics to what was created.
 
 Tables, queues (dead-letter queues first, so redrive policies can point at them), Cognito user
-pools, clients and groups, SNS topics and SES identities. Everything else in the template
-(alarms, roles, the HTTP API itself) has nothing to emulate here and is skipped.
+pools, clients and groups, SNS topics, S3 buckets (their CORS rules, notifications, encryption and
+versioning) and SES identities. Everything else in the template (alarms, roles, the HTTP API
+itself) has nothing to emulate here and is skipped, as is a resource whose Condition is false.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import boto3
 from aduan_local.template import create_table, resources_of_type
 
 ACCOUNT_ID = "123456789012"  # moto's default account
+# The dummy credentials of the stack's own clients and of every function: the emulator takes any,
+# but a POST upload's policy is signed with them and checked against them (aduan_local.s3).
+ACCESS_KEY_ID = "local"
+SECRET_ACCESS_KEY = "local"  # noqa: S105
 
 
 class TemplateError(Exception):
@@ -110,8 +115,8 @@ def emulator_client(service: str, endpoint: str, region: str) -> Any:
         service,
         endpoint_url=endpoint,
         region_name=region,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106
+        aws_access_key_id=ACCESS_KEY_ID,
+        aws_secret_access_key=SECRET_ACCESS_KEY,
     )
 
 
@@ -137,6 +142,7 @@ def provision(
 ) -> Resources:
     """Create every emulated resource of the template; returns how to resolve references to them."""
     local = Resources(stack_name, region, endpoint, parameter_values(template, parameters))
+    template = {**template, "Resources": present_resources(template, local)}
 
     def client(service: str) -> Any:
         return emulator_client(service, endpoint, region)
@@ -145,6 +151,7 @@ def provision(
     _queues(template, local, client("sqs"))
     _user_pools(template, local, client("cognito-idp"))
     _topics(template, local, client("sns"))
+    _buckets(template, local, client("s3"))  # after queues and topics: notifications name them
     _email_identities(template, local, client("sesv2"))
     _secrets(template, local, client("secretsmanager"))
     for logical_id in resources_of_type(template, "AWS::Serverless::Function"):
@@ -155,6 +162,39 @@ def provision(
     for logical_id in resources_of_type(template, "AWS::Serverless::HttpApi"):
         local.refs[logical_id] = "local"
     return local
+
+
+def condition_holds(template: dict[str, Any], name: str, local: Resources) -> bool:
+    """Whether the template's condition `name` is true here (Equals, Not, And, Or, Condition)."""
+    conditions = template.get("Conditions", {})
+    if name not in conditions:
+        raise TemplateError(f"Condition {name}: no such condition")
+
+    def holds(expression: Any) -> bool:
+        ((function, argument),) = expression.items()
+        if function == "Condition":
+            return condition_holds(template, argument, local)
+        if function == "Fn::Equals":
+            left, right = (local.resolve(item) for item in argument)
+            return str(left) == str(right)
+        if function == "Fn::Not":
+            return not holds(argument[0])
+        if function == "Fn::And":
+            return all(holds(item) for item in argument)
+        if function == "Fn::Or":
+            return any(holds(item) for item in argument)
+        raise TemplateError(f"Condition {name}: {function} is not a condition function")
+
+    return holds(conditions[name])
+
+
+def present_resources(template: dict[str, Any], local: Resources) -> dict[str, dict[str, Any]]:
+    """The template's resources that CloudFormation would create here: those whose Condition holds."""
+    return {
+        logical_id: resource
+        for logical_id, resource in template.get("Resources", {}).items()
+        if "Condition" not in resource or condition_holds(template, resource["Condition"], local)
+    }
 
 
 def _physical_name(local: Resources, logical_id: str, properties: dict[str, Any], key: str) -> str:
@@ -263,6 +303,92 @@ def _topics(template: dict[str, Any], local: Resources, sns: Any) -> None:
         arn = sns.create_topic(Name=_physical_name(local, logical_id, properties, "TopicName"))["TopicArn"]
         local.refs[logical_id] = arn
         local.attributes[(logical_id, "TopicArn")] = arn
+
+
+def _buckets(template: dict[str, Any], local: Resources, s3: Any) -> None:
+    """Each bucket with its CORS rules, its notifications to queues and topics (S3 sends its test
+    event on the way), its default encryption and its versioning. Lifecycle rules, public access
+    blocks, ownership controls, logging and bucket policies are accepted and not applied: moto would
+    store them and enforce none (docs/local-stack.md)."""
+    for logical_id, resource in resources_of_type(template, "AWS::S3::Bucket").items():
+        properties = resource.get("Properties", {})
+        # CloudFormation's generated names are lowercase, as every bucket name must be.
+        name = properties.get("BucketName") and str(local.resolve(properties["BucketName"]))
+        name = name or f"{local.stack_name}-{logical_id}".lower()[:63]
+        request: dict[str, Any] = {"Bucket": name}
+        if local.region != "us-east-1":
+            request["CreateBucketConfiguration"] = {"LocationConstraint": local.region}
+        s3.create_bucket(**request)
+        local.refs[logical_id] = name
+        local.attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+        local.attributes[(logical_id, "DomainName")] = f"{name}.s3.amazonaws.com"
+        local.attributes[(logical_id, "RegionalDomainName")] = f"{name}.s3.{local.region}.amazonaws.com"
+        if "VersioningConfiguration" in properties:
+            status = local.resolve(properties["VersioningConfiguration"])["Status"]
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": status})
+        if "BucketEncryption" in properties:
+            rules = local.resolve(properties["BucketEncryption"])["ServerSideEncryptionConfiguration"]
+            s3.put_bucket_encryption(
+                Bucket=name, ServerSideEncryptionConfiguration={"Rules": [_encryption_rule(r) for r in rules]}
+            )
+        if "CorsConfiguration" in properties:
+            rules = local.resolve(properties["CorsConfiguration"])["CorsRules"]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [_cors_rule(r) for r in rules]})
+        if "NotificationConfiguration" in properties:
+            notifications = _notifications(logical_id, local.resolve(properties["NotificationConfiguration"]))
+            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=notifications)
+
+
+# A CORS rule's properties in CloudFormation, and their names in PutBucketCors.
+_CORS_KEYS = {
+    "Id": "ID",
+    "AllowedOrigins": "AllowedOrigins",
+    "AllowedMethods": "AllowedMethods",
+    "AllowedHeaders": "AllowedHeaders",
+    "ExposedHeaders": "ExposeHeaders",
+    "MaxAge": "MaxAgeSeconds",
+}
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(rule) - set(_CORS_KEYS)
+    if unknown:
+        raise TemplateError(f"CorsRules: {sorted(unknown)} not emulated")
+    return {_CORS_KEYS[key]: int(value) if key == "MaxAge" else value for key, value in rule.items()}
+
+
+def _encryption_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    converted: dict[str, Any] = {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+    if "BucketKeyEnabled" in rule:
+        converted["BucketKeyEnabled"] = bool(rule["BucketKeyEnabled"])
+    return converted
+
+
+# CloudFormation's notification lists, and what PutBucketNotificationConfiguration calls them.
+_NOTIFICATION_TARGETS = {
+    "QueueConfigurations": ("Queue", "QueueArn"),
+    "TopicConfigurations": ("Topic", "TopicArn"),
+}
+
+
+def _notifications(logical_id: str, configuration: dict[str, Any]) -> dict[str, Any]:
+    """A bucket's NotificationConfiguration, from CloudFormation's shape to S3's API's. Lambda and
+    EventBridge targets are refused: nothing here would receive them."""
+    unknown = set(configuration) - set(_NOTIFICATION_TARGETS)
+    if unknown:
+        raise TemplateError(f"{logical_id}: {sorted(unknown)} not emulated locally; notify a queue")
+    request: dict[str, Any] = {}
+    for key, (target, api_target) in _NOTIFICATION_TARGETS.items():
+        for item in configuration.get(key, []):
+            entry: dict[str, Any] = {api_target: item[target], "Events": [item["Event"]]}
+            rules = item.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+            if rules:
+                # S3 takes the rule names in any case; moto only in lowercase.
+                entry["Filter"] = {
+                    "Key": {"FilterRules": [{"Name": r["Name"].lower(), "Value": r["Value"]} for r in rules]}
+                }
+            request.setdefault(key, []).append(entry)
+    return request
 
 
 def _email_identities(template: dict[str, Any], local: Resources, sesv2: Any) -> None:

@@ -31,7 +31,7 @@ from aduan_local.functions import FunctionPool, InvocationError, function_specs
 from aduan_local.gateway import GatewayHandler
 from aduan_local.httpapi import JwtVerifier, http_routes
 from aduan_local.outbox import WebhookRecorder, outbox
-from aduan_local.resources import Resources, emulator_client, provision
+from aduan_local.resources import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Resources, emulator_client, provision
 from aduan_local.template import TEMPLATE, load_template, resources_of_type
 from aduan_local.user_pool import MOTO_TOTP_SECRET, fresh_totp
 
@@ -297,12 +297,13 @@ def index_keys(template: dict[str, Any]) -> frozenset[str]:
 
 
 def emulator(host: str, port: int) -> Any:
-    """moto server in a thread, with DynamoDB requests taken one at a time.
+    """moto server in a thread, with DynamoDB requests taken one at a time, and S3 in front of it.
 
     moto's DynamoDB is not thread-safe: a transaction deep-copies the table while another thread
     writes to it ("dictionary changed size during iteration"). DynamoDB serialises writes to an item
     itself, so one lock around moto's DynamoDB changes nothing a test may rely on; SQS long polls and
-    everything else still run concurrently."""
+    everything else still run concurrently. Requests to a bucket pass `aduan_local.s3.S3Front`
+    first: POST policies, CORS and presigned URLs' expiry as S3 checks them."""
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -311,11 +312,13 @@ def emulator(host: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
-    from aduan_local import item_size, transactions, user_pool
+    from aduan_local import hot_paths, item_size, s3, transactions, user_pool
 
     transactions.install()  # moto's own copies every table it touches, on every transaction
     item_size.install()  # moto sizes the whole item again at each attribute it sets
+    hot_paths.install()  # moto's SQS reads a slow clock per message; its dispatcher lists files per request
     user_pool.install()  # real TOTP checks, and Cognito's answers where moto's differ
+    s3.install()  # bucket notifications in AWS's event shape
     dynamodb = threading.Lock()
 
     class Emulator(ThreadedMotoServer):
@@ -324,7 +327,10 @@ def emulator(host: str, port: int) -> Any:
         busy: dict[str, float]
 
         def _server_entry(self) -> None:
-            app = DomainDispatcherApplication(create_backend_app)
+            # The functions sign POST policies with the stack's credentials: S3 knows them alone.
+            app = s3.S3Front(
+                DomainDispatcherApplication(create_backend_app), {ACCESS_KEY_ID: SECRET_ACCESS_KEY}
+            )
             self.busy = {"cpu": 0.0, "dynamodb_lock": 0.0}
 
             def serialised(environ: dict[str, Any], start_response: Any) -> Any:

@@ -21,6 +21,8 @@ OFFLINE_ENVIRONMENT = {
     "ROUTING_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/r",
     "NOTIFICATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/n",
     "ESCALATION_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/e",
+    "ATTACHMENT_QUEUE_URL": "https://sqs.ap-southeast-3.amazonaws.com/1/a",
+    "EVIDENCE_BUCKET": "offline-evidence",
     "REPORTER_KEY_SECRET_ARN": "arn:s",
     "SMS_TOKEN_SECRET_ARN": "arn:t",
     "WEBHOOK_SECRET_ARN": "arn:w",

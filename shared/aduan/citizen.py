@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.changes import save_change, write_change
-from aduan.domain import effects, privacy
+from aduan.domain import effects, evidence, privacy
 from aduan.domain.errors import Conflict, NotFound, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
 from aduan.domain.models import Actor, Complaint, Language, Privacy, Role, Status
-from aduan.domain.ports import Calendars, ComplaintRepository, Idempotency, MessageQueue, Names
+from aduan.domain.ports import (
+    Calendars,
+    ComplaintRepository,
+    EvidenceBucket,
+    Idempotency,
+    MessageQueue,
+    Names,
+)
 from aduan.domain.tracking import access_code_matches, parse_tracking_id
 from aduan.domain.views import public_view
 
@@ -30,11 +37,13 @@ def track_complaint(
     language: Language,
     access_key: bytes | Callable[[], bytes],
     timeline_before: str | None = None,
+    bucket: EvidenceBucket | Callable[[], EvidenceBucket] | None = None,
 ) -> dict[str, Any]:
     """The public view of a complaint, with its newest events (older ones: `timeline_before`). A
     confidential one without its access code is NotFound, indistinguishable from a tracking ID that
     does not exist. `access_key` is the codes' pepper (a callable is called only when a code is
-    presented: a public read fetches no secret)."""
+    presented: a public read fetches no secret). With the code, the attachments come with links
+    from `bucket` (or the accessor that builds it, called only then); without, only their count."""
     tracking_id = parse_tracking_id(text)
     complaint, timeline, earlier = complaints.get_with_recent_timeline(tracking_id, timeline_before)
     with_code = bool(access_code) and access_code_matches(
@@ -45,7 +54,8 @@ def track_complaint(
     )
     if complaint.privacy is Privacy.CONFIDENTIAL and not with_code:
         raise NotFound("no complaint with this tracking ID")
-    view = public_view(complaint, timeline, names, language, with_access_code=with_code)
+    links = evidence.links(bucket, tracking_id) if with_code and bucket is not None else None
+    view = public_view(complaint, timeline, names, language, with_access_code=with_code, links=links)
     return view | {"timeline_before": earlier}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.changes import write_change
-from aduan.domain import effects
+from aduan.domain import effects, evidence
 from aduan.domain.deadlines import ResponseTrack
 from aduan.domain.errors import Conflict, Forbidden, NotFound, TextHeld, ValidationFailed
 from aduan.domain.lifecycle import Action, apply, in_scope
@@ -32,7 +33,7 @@ from aduan.domain.models import (
     Role,
     Status,
 )
-from aduan.domain.ports import ComplaintRepository, MessageQueue
+from aduan.domain.ports import ComplaintRepository, EvidenceBucket, MessageQueue
 from aduan.domain.privacy import held_reasons
 from aduan.domain.reference import ReferenceData
 from aduan.domain.views import inbox_row, operator_view
@@ -80,11 +81,16 @@ def view_complaint(
     reference: ReferenceData,
     language: Language,
     timeline_before: str | None = None,
+    bucket: EvidenceBucket | Callable[[], EvidenceBucket] | None = None,
 ) -> dict[str, Any]:
-    """What an operator in scope sees, with the newest events (older ones: `timeline_before`)."""
+    """What an operator in scope sees, with the newest events (older ones: `timeline_before`) and
+    the attachments with links from `bucket` (or the accessor that builds it, called only when
+    there is a stored attachment to link)."""
     complaint, timeline, earlier = complaints.get_with_recent_timeline(tracking_id, timeline_before)
     _reachable(complaint, actor)
-    return operator_view(complaint, timeline, actor, reference, language) | {"timeline_before": earlier}
+    links = evidence.links(bucket, complaint.tracking_id) if bucket is not None else None
+    view = operator_view(complaint, timeline, actor, reference, language, links)
+    return view | {"timeline_before": earlier}
 
 
 def act(

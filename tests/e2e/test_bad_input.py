@@ -217,6 +217,8 @@ def json_routes(
         "/ops/session": {},
         "/ops/session/challenge": {},
         "/ops/session/mfa": {},
+        f"/complaints/{tracking_id}/attachments": {"x-access-code": filed["access_code"]},
+        f"/ops/complaints/{tracking_id}/attachments": {"authorization": f"Bearer {operator_token}"},
     }
 
 
@@ -227,7 +229,9 @@ def post_raw(stack: LocalStack, path: str, body: str, headers: dict[str, str]) -
 
 @pytest.mark.parametrize("body", [DEEP, HUGE], ids=["nested 20,000 deep", "a 5,000-digit number"])
 @pytest.mark.parametrize(
-    "route", range(6), ids=["complaints", "replies", "actions", "session", "challenge", "mfa"]
+    "route",
+    range(8),
+    ids=["complaints", "replies", "actions", "session", "challenge", "mfa", "attachments", "ops attachments"],
 )
 def test_json_a_parser_chokes_on_is_400_on_every_json_route(
     local_stack: LocalStack, json_routes: dict[str, dict[str, str]], body: str, route: int

@@ -108,17 +108,19 @@ CALLERS = ["no token", "expired token", "forged token", "op.disdukcapil", "op.pu
 # Every cell of the matrix, written out. Per caller: the answers to its complaint view, inbox and
 # statistics; whether its inbox lists the complaint (None: no inbox); and the answer to its
 # `acknowledge`, taken in CALLERS order: the agency's operator acts first (200), a role that may
-# not acknowledge meets 403, and outside the scope the 404 of a complaint that does not exist.
-ANSWERS: dict[str, tuple[int, int, int, bool | None, int]] = {
-    "no token":             (401, 401, 401, None, 401),
-    "expired token":        (401, 401, 401, None, 401),
-    "forged token":         (401, 401, 401, None, 401),
-    "op.disdukcapil":       (200, 200, 403, True, 200),
-    "op.pupr":              (404, 200, 403, False, 404),
-    "coord.kab-tangerang":  (200, 200, 200, False, 403),
-    "coord.kota-tangerang": (404, 200, 200, False, 404),
-    "admin.nasional":       (200, 200, 200, False, 403),
+# not acknowledge meets 403, and outside the scope the 404 of a complaint that does not exist;
+# and the answer to asking for an upload form (201 for anyone in scope).
+ANSWERS: dict[str, tuple[int, int, int, bool | None, int, int]] = {
+    "no token":             (401, 401, 401, None, 401, 401),
+    "expired token":        (401, 401, 401, None, 401, 401),
+    "forged token":         (401, 401, 401, None, 401, 401),
+    "op.disdukcapil":       (200, 200, 403, True, 200, 201),
+    "op.pupr":              (404, 200, 403, False, 404, 404),
+    "coord.kab-tangerang":  (200, 200, 200, False, 403, 201),
+    "coord.kota-tangerang": (404, 200, 200, False, 404, 404),
+    "admin.nasional":       (200, 200, 200, False, 403, 201),
 }  # fmt: skip
+PHOTO_OF_THE_FOLLOW_UP = {"filename": "perbaikan.jpg", "content_type": "image/jpeg", "size": 250_000}
 # Who is shown the reporter (the view's `reporter`, the name, the phone in any digit form, in
 # anything the caller is answered): for an anonymous or confidential report, only national.
 SHOWN_THE_REPORTER = {
@@ -131,11 +133,11 @@ SHOWN_THE_REPORTER = {
 def expected_cells(privacy: str) -> dict[tuple[str, str], Any]:
     """The matrix's cells as ANSWERS and SHOWN_THE_REPORTER write them out."""
     cells: dict[tuple[str, str], Any] = {}
-    for caller, (view, inbox, stats, listed, acknowledge) in ANSWERS.items():
+    for caller, (view, inbox, stats, listed, acknowledge, attach) in ANSWERS.items():
         shown = caller in SHOWN_THE_REPORTER[privacy]
         cells |= {(caller, "view"): view, (caller, "inbox"): inbox, (caller, "stats"): stats,
-                  (caller, "acknowledge"): acknowledge, (caller, "name shown"): shown,
-                  (caller, "phone shown"): shown}  # fmt: skip
+                  (caller, "acknowledge"): acknowledge, (caller, "attach"): attach,
+                  (caller, "name shown"): shown, (caller, "phone shown"): shown}  # fmt: skip
         if listed is not None:
             cells[(caller, "listed")] = listed
         if view == 200:
@@ -183,6 +185,10 @@ def test_the_authorization_matrix(
         path = f"/ops/complaints/{tracking_id}/actions"
         acknowledged = call(local_stack, tokens[caller], "POST", path, {"action": "acknowledge"})
         cells[(caller, "acknowledge")] = acknowledged.status_code
+        path = f"/ops/complaints/{tracking_id}/attachments"
+        cells[(caller, "attach")] = call(
+            local_stack, tokens[caller], "POST", path, PHOTO_OF_THE_FOLLOW_UP
+        ).status_code
     expected = expected_cells(privacy)
     differing = {cell: (cells.get(cell), expected.get(cell)) for cell in cells.keys() | expected.keys()
                  if cells.get(cell) != expected.get(cell)}  # fmt: skip

@@ -24,17 +24,19 @@ USE_CASES = {
     "aduan.escalation_check",
     "aduan.escalation",
     "aduan.operations",
+    "aduan.attachment",
 }
 # The use cases each function's handler calls: its own (the folder's name), and for the two HTTP
-# doors of the citizen, the citizen's follow-up too.
+# doors of the citizen, the citizen's follow-up too; both HTTP doors hand out upload forms.
 OWN_USE_CASES = {
-    "intake": {"aduan.intake", "aduan.citizen"},
+    "intake": {"aduan.intake", "aduan.citizen", "aduan.attachment"},
     "sms_intake": {"aduan.sms_intake", "aduan.intake", "aduan.citizen"},
     "routing": {"aduan.routing"},
     "delivery": {"aduan.delivery"},
     "escalation_check": {"aduan.escalation_check"},
     "escalation": {"aduan.escalation"},
-    "operations": {"aduan.operations"},
+    "operations": {"aduan.operations", "aduan.attachment"},
+    "attachment": {"aduan.attachment"},
 }
 # Never in a function: the local stack, the admin CLI, test and build tools, and data packages
 # whose contents are shipped as extracts (holidays as a table, the gazetteer as seed data).
@@ -42,6 +44,8 @@ NEVER = {"aduan_local", "aduan_admin", "tests", "moto", "yaml", "pytest", "holid
 # Loaded by the first request that needs it, never at cold start: email-validator (~30 ms at
 # import) reads a reporter's email address, and only reports with one pay for it.
 ON_FIRST_USE = {"email_validator"}
+# Pillow decodes uploads in the attachment worker alone: no other cold start pays for it.
+IMAGES = {"PIL", "pillow_heif", "aduan.domain.files"}
 # What only some functions may load.
 NOT_IN = {
     # The deadline check runs every five minutes: it reads the due index without any model.
@@ -50,22 +54,31 @@ NOT_IN = {
         "aduan.domain.models",
         "aduan.domain.reference",
         "aduan.domain.lifecycle",
+        *IMAGES,
     },
     # Workers have no HTTP routes; only the HTTP doors pay for Powertools' event handler.
     "routing": {
         "aws_lambda_powertools.event_handler",
         "aduan.domain.notification_texts",
         "aduan.doors.http_api",
+        *IMAGES,
     },
     "delivery": {
         "aws_lambda_powertools.event_handler",
         "aduan.domain.effects",
         "aduan.domain.routing_decision",
+        *IMAGES,
     },
-    "escalation": {"aws_lambda_powertools.event_handler", "aduan.domain.routing_decision"},
-    "intake": {"aduan.domain.routing_decision", "aduan.domain.notification_texts"},
-    "operations": {"aduan.domain.routing_decision", "aduan.domain.notification_texts"},
-    "sms_intake": {"aduan.domain.routing_decision"},
+    "escalation": {"aws_lambda_powertools.event_handler", "aduan.domain.routing_decision", *IMAGES},
+    "intake": {"aduan.domain.routing_decision", "aduan.domain.notification_texts", *IMAGES},
+    "operations": {"aduan.domain.routing_decision", "aduan.domain.notification_texts", *IMAGES},
+    "sms_intake": {"aduan.domain.routing_decision", *IMAGES},
+    "attachment": {
+        "aws_lambda_powertools.event_handler",
+        "aduan.doors.http_api",
+        "aduan.domain.routing_decision",
+        "aduan.domain.notification_texts",
+    },
 }
 PROBE = "import json, sys; sys.path.insert(0, '.'); import app; print(json.dumps(sorted(sys.modules)))"
 

@@ -1,5 +1,6 @@
 """template.yaml holds what we promise about the deployed system: least privilege, no Scan,
-every queue drained into a watched DLQ, and a build that needs neither Docker nor python3.13.
+every queue drained into a watched DLQ with partial batch failures, evidence private by
+construction, and a build that needs neither Docker nor python3.13.
 
 The checks run on the template as the SAM translator expands it, offline, so that a policy
 template such as DynamoDBCrudPolicy is judged by the statements it really grants. Each checker
@@ -8,6 +9,7 @@ is shown to catch a broken copy of the template, so a green run means something.
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ import pytest
 from cfnlint.api import lint_all, lint_file
 from samtranslator.translator.transform import transform
 
-from aduan_local.template import load_template, resources_of_type
+from aduan_local.template import load_template, merged_function_properties, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -27,6 +29,8 @@ ROUTES = {
     ("GET", "/health"),
     ("POST", "/complaints"),
     ("GET", "/complaints/{tracking_id}"),
+    ("POST", "/complaints/{tracking_id}/replies"),
+    ("POST", "/complaints/{tracking_id}/attachments"),
     ("GET", "/categories"),
     ("GET", "/agencies"),
     ("GET", "/regions"),
@@ -85,9 +89,18 @@ def _statements(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:
             yield lid, statement
 
 
+def _names_a_prefix(resource: str, buckets: set[str]) -> bool:
+    """`${<bucket>.Arn}/<prefix>/*` of a bucket of this template: the objects under one named
+    prefix (quarantine/, evidence/), not the whole bucket."""
+    match = re.fullmatch(r"\$\{(\w+)\.Arn\}/(?:[\w.-]+/)+\*", resource)
+    return match is not None and match.group(1) in buckets
+
+
 def policy_problems(template: Template) -> list[str]:
-    """What in a translated template grants more than a named action on a named resource."""
+    """What in a translated template grants more than a named action on a named resource (or on
+    the objects under a named prefix of one of its buckets)."""
     problems = []
+    buckets = set(resources_of_type(template, "AWS::S3::Bucket"))
     for lid, res in resources_of_type(template, "AWS::IAM::Role").items():
         for arn in _strings(res["Properties"].get("ManagedPolicyArns", [])):
             if arn.endswith("FullAccess"):
@@ -121,7 +134,9 @@ def policy_problems(template: Template) -> list[str]:
             if action.lower().endswith(":scan"):
                 problems.append(f"{lid}: {action}")
         for resource in _strings(statement.get("Resource", [])):
-            if resource == "*" or resource.endswith((":*", "/*")):
+            if resource == "*" or (
+                resource.endswith((":*", "/*")) and not _names_a_prefix(resource, buckets)
+            ):
                 problems.append(f"{lid}: wildcard resource {resource}")
     return problems
 
@@ -239,6 +254,8 @@ def test_intake_may_only_read_and_write_its_items_and_send_to_routing(translated
         *((f"dynamodb:{action}", table) for action in table_actions),
         ("sqs:SendMessage", queues),
         ("secretsmanager:GetSecretValue", secrets),
+        ("s3:PutObject", json.dumps({"Fn::Sub": "${EvidenceBucket.Arn}/quarantine/*"})),
+        ("s3:GetObject", json.dumps({"Fn::Sub": "${EvidenceBucket.Arn}/evidence/*"})),
     }
     # It updates nothing but the day's counts (aduan.domain.allowance): their keys start QUOTA#.
     updates = [
@@ -280,6 +297,14 @@ def _add_full_access(template: Template) -> None:
     policies.append("arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess")
 
 
+def _grant_the_whole_evidence_bucket(template: Template) -> None:
+    _intake_statements(template)[-1]["Resource"] = {"Fn::Sub": "${EvidenceBucket.Arn}/*"}
+
+
+def _grant_a_prefix_of_a_bucket_elsewhere(template: Template) -> None:
+    _intake_statements(template)[-1]["Resource"] = {"Fn::Sub": "${SomeoneElsesBucket.Arn}/evidence/*"}
+
+
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
@@ -288,6 +313,8 @@ def _add_full_access(template: Template) -> None:
         (_grant_scan, "dynamodb:Scan"),
         (_add_crud_policy_template, "dynamodb:Scan"),
         (_add_full_access, "managed policy arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"),
+        (_grant_the_whole_evidence_bucket, "wildcard resource ${EvidenceBucket.Arn}/*"),
+        (_grant_a_prefix_of_a_bucket_elsewhere, "wildcard resource ${SomeoneElsesBucket.Arn}/evidence/*"),
     ],
 )
 def test_policy_checker_catches(template: Template, mutate: Any, expected: str) -> None:
@@ -315,8 +342,95 @@ def test_queue_checker_catches_an_unwatched_dead_letter_queue(template: Template
     assert queue_problems(translate(broken)) == ["RoutingDeadLetterQueue: dead-letter queue without an alarm"]
 
 
+def batch_problems(template: Template) -> list[str]:
+    """SQS-fed functions whose failures would cost their whole batch, or whose messages would come
+    back while the invocation that took them still runs."""
+    queues = resources_of_type(template, "AWS::SQS::Queue")
+    problems = []
+    for lid, function in resources_of_type(template, "AWS::Serverless::Function").items():
+        properties = merged_function_properties(template, function)
+        for name, event in properties.get("Events", {}).items():
+            if event["Type"] != "SQS":
+                continue
+            source = event["Properties"]
+            if "ReportBatchItemFailures" not in source.get("FunctionResponseTypes", []):
+                problems.append(f"{lid}.{name}: no ReportBatchItemFailures (one failure fails the batch)")
+            if "BatchSize" not in source:
+                problems.append(f"{lid}.{name}: no BatchSize")
+            queue = _as_list(source["Queue"]["Fn::GetAtt"])[0]
+            visibility = queues[queue]["Properties"].get("VisibilityTimeout", 30)
+            # Lambda refuses less than the timeout; twice it leaves room for the batching window
+            # and for the records handed back at the end of a long batch (aduan.doors.sqs_batch).
+            if visibility < 2 * properties["Timeout"]:
+                timeout = properties["Timeout"]
+                problems.append(
+                    f"{queue}: visibility timeout {visibility} s, under twice {lid}'s {timeout} s"
+                )
+    return problems
+
+
+def test_every_queue_consumer_reports_partial_batch_failures_and_outlasts_its_messages(
+    template: Template,
+) -> None:
+    consumers = {
+        lid
+        for lid, function in resources_of_type(template, "AWS::Serverless::Function").items()
+        if any(e["Type"] == "SQS" for e in function["Properties"].get("Events", {}).values())
+    }
+    assert consumers >= {
+        "RoutingFunction",
+        "NotificationFunction",
+        "EscalationFunction",
+        "AttachmentFunction",
+    }
+    assert batch_problems(template) == []
+
+
+def _whole_batches(template: Template) -> None:
+    del template["Resources"]["AttachmentFunction"]["Properties"]["Events"]["Uploaded"]["Properties"][
+        "FunctionResponseTypes"
+    ]
+
+
+def _short_visibility(template: Template) -> None:
+    template["Resources"]["AttachmentQueue"]["Properties"]["VisibilityTimeout"] = 60
+
+
+def _global_timeout(template: Template) -> None:
+    # A function without its own Timeout gets the Globals' (10 s): 60 s is then enough.
+    del template["Resources"]["AttachmentFunction"]["Properties"]["Timeout"]
+    template["Resources"]["AttachmentQueue"]["Properties"]["VisibilityTimeout"] = 20
+    template["Globals"]["Function"]["Timeout"] = 30
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            _whole_batches,
+            "AttachmentFunction.Uploaded: no ReportBatchItemFailures (one failure fails the batch)",
+        ),
+        (
+            _short_visibility,
+            "AttachmentQueue: visibility timeout 60 s, under twice AttachmentFunction's 60 s",
+        ),
+        (_global_timeout, "AttachmentQueue: visibility timeout 20 s, under twice AttachmentFunction's 30 s"),
+    ],
+)
+def test_batch_checker_catches(template: Template, mutate: Any, expected: str) -> None:
+    broken = copy.deepcopy(template)
+    mutate(broken)
+    assert batch_problems(broken) == [expected]
+
+
 def test_outputs_give_the_api_url_table_and_queue(template: Template) -> None:
-    assert set(template["Outputs"]) >= {"ApiUrl", "TableName", "RoutingQueueUrl"}
+    assert set(template["Outputs"]) >= {
+        "ApiUrl",
+        "TableName",
+        "RoutingQueueUrl",
+        "EvidenceBucketName",
+        "AttachmentQueueUrl",
+    }
 
 
 def make_dry_run(target: str) -> subprocess.CompletedProcess[str]:
@@ -625,3 +739,371 @@ def test_the_intake_sms_and_delivery_functions_get_the_outbound_limits(template:
     assert {name: intake.get(name) for name in expected} == expected
     for texts_or_files in ("NotificationFunction", "SmsFunction"):  # a text report files like a web one
         assert variables(texts_or_files)["SMS_COUNTRY_CODES"] == {"Ref": "SmsCountryCodes"}
+
+
+# -- evidence (DESIGN §4.1): a private bucket, one queue, and who may do what in it ---------------
+
+QUARANTINE = "quarantine/"
+# Every grant on the evidence bucket, by role: the two API functions sign upload forms (a presigned
+# POST is allowed only if its signer may put the object) and 5-minute links to the checked files;
+# the attachment function reads and deletes uploads and writes what it checked.
+EVIDENCE_GRANTS = {
+    "AttachmentFunctionRole": {
+        ("s3:GetObject", "quarantine/*"),
+        ("s3:DeleteObject", "quarantine/*"),
+        ("s3:PutObject", "evidence/*"),
+        ("s3:ListBucket", "the bucket"),  # a key that is gone is then 404, not 403
+    },
+    "IntakeFunctionRole": {("s3:PutObject", "quarantine/*"), ("s3:GetObject", "evidence/*")},
+    "OpsFunctionRole": {("s3:PutObject", "quarantine/*"), ("s3:GetObject", "evidence/*")},
+}
+
+
+def s3_grants(translated: Template) -> dict[str, set[tuple[str, str]]]:
+    """Role → (S3 action, where in the evidence bucket): a prefix, `the bucket`, or the resource
+    as written when it is anything else."""
+    grants: dict[str, set[tuple[str, str]]] = {}
+    for lid, statement in _statements(translated):
+        if statement.get("Effect") != "Allow":
+            continue
+        for action in _strings(statement.get("Action", [])):
+            if not action.startswith("s3:"):
+                continue
+            for resource in _as_list(statement["Resource"]):
+                if resource == {"Fn::GetAtt": ["EvidenceBucket", "Arn"]}:
+                    where = "the bucket"
+                elif isinstance(resource, dict) and str(resource.get("Fn::Sub", "")).startswith(
+                    "${EvidenceBucket.Arn}/"
+                ):
+                    where = resource["Fn::Sub"].removeprefix("${EvidenceBucket.Arn}/")
+                else:
+                    where = json.dumps(resource, sort_keys=True)
+                grants.setdefault(lid, set()).add((action, where))
+    return grants
+
+
+def test_only_the_three_functions_touch_evidence_each_in_its_own_prefix(translated: Template) -> None:
+    assert s3_grants(translated) == EVIDENCE_GRANTS
+
+
+def _granting(template: Template, function: str, action: str) -> dict[str, Any]:
+    """The one statement of a function's inline policy that grants `action`."""
+    [statement] = [
+        statement
+        for statement in template["Resources"][function]["Properties"]["Policies"][0]["Statement"]
+        if action in _as_list(statement["Action"])
+    ]
+    return statement
+
+
+def _attachment_writes_into_quarantine(template: Template) -> None:
+    # It would make S3 events of its own, and could replace an upload it had not checked yet.
+    _granting(template, "AttachmentFunction", "s3:PutObject")["Resource"] = {
+        "Fn::Sub": "${EvidenceBucket.Arn}/quarantine/*"
+    }
+
+
+def _intake_deletes_evidence(template: Template) -> None:
+    _granting(template, "IntakeFunction", "s3:GetObject")["Action"] = ["s3:GetObject", "s3:DeleteObject"]
+
+
+def _routing_reads_evidence(template: Template) -> None:
+    statements = template["Resources"]["RoutingFunction"]["Properties"]["Policies"][0]["Statement"]
+    statements.append(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "${EvidenceBucket.Arn}/evidence/*"},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "role", "extra"),
+    [
+        (_attachment_writes_into_quarantine, "AttachmentFunctionRole", ("s3:PutObject", "quarantine/*")),
+        (_intake_deletes_evidence, "IntakeFunctionRole", ("s3:DeleteObject", "evidence/*")),
+        (_routing_reads_evidence, "RoutingFunctionRole", ("s3:GetObject", "evidence/*")),
+    ],
+)
+def test_evidence_grant_check_catches(
+    template: Template, mutate: Any, role: str, extra: tuple[str, str]
+) -> None:
+    broken = copy.deepcopy(template)
+    mutate(broken)
+    grants = s3_grants(translate(broken))
+    assert grants != EVIDENCE_GRANTS
+    assert extra in grants[role] - EVIDENCE_GRANTS.get(role, set())
+
+
+def _bucket_arn_sub(template: Template) -> str:
+    """The evidence bucket's ARN as the template spells it before the bucket exists."""
+    name = template["Resources"]["EvidenceBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    return "arn:${AWS::Partition}:s3:::" + name
+
+
+def evidence_problems(template: Template) -> list[str]:
+    """What would let evidence out or leave it unchecked: public access, ACLs, no encryption, no
+    TLS, uploads kept forever, CORS from any origin but the site's, uploads that reach no queue,
+    or a queue that anyone but this bucket may send to (empty when it is right)."""
+    resources = template["Resources"]
+    bucket = resources["EvidenceBucket"]
+    properties = bucket["Properties"]
+    problems = []
+    block = properties.get("PublicAccessBlockConfiguration", {})
+    for setting in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"):
+        if block.get(setting) is not True:
+            problems.append(f"public access not blocked: {setting}")
+    if properties.get("OwnershipControls", {}).get("Rules") != [{"ObjectOwnership": "BucketOwnerEnforced"}]:
+        problems.append("ACLs not disabled (BucketOwnerEnforced)")
+    encryption = properties.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration", [])
+    if not any(r.get("ServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for r in encryption):
+        problems.append("not encrypted by default")
+
+    lifecycle = [
+        r for r in properties.get("LifecycleConfiguration", {}).get("Rules", []) if r["Status"] == "Enabled"
+    ]
+    if not any(r.get("Prefix") == QUARANTINE and r.get("ExpirationInDays") == 1 for r in lifecycle):
+        problems.append("uploads in quarantine/ do not expire after a day")
+    if not any(
+        r.get("AbortIncompleteMultipartUpload", {}).get("DaysAfterInitiation") == 1 and "Prefix" not in r
+        for r in lifecycle
+    ):
+        problems.append("incomplete multipart uploads are kept")
+
+    arn, objects = {"Fn::GetAtt": ["EvidenceBucket", "Arn"]}, {"Fn::Sub": "${EvidenceBucket.Arn}/*"}
+    statements = [
+        statement
+        for policy in resources_of_type(template, "AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == {"Ref": "EvidenceBucket"}
+        for statement in _as_list(policy["Properties"]["PolicyDocument"]["Statement"])
+    ]
+    if not any(
+        s["Effect"] == "Deny"
+        and s.get("Principal") == "*"
+        and s.get("Action") == "s3:*"
+        and s.get("Resource") == [arn, objects]
+        and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    ):
+        problems.append("requests without TLS not denied")
+    problems += [
+        f"the bucket policy allows {s.get('Principal')}" for s in statements if s["Effect"] == "Allow"
+    ]
+
+    rules = properties.get("CorsConfiguration", {}).get("CorsRules", [])
+    for rule in rules:
+        if rule.get("AllowedOrigins") != {"Ref": "AllowedOrigins"}:
+            problems.append(f"CORS from {rule.get('AllowedOrigins')}, not the site's own origins")
+        if set(rule.get("AllowedMethods", [])) - {"POST", "GET"}:
+            problems.append(f"CORS allows {sorted(set(rule['AllowedMethods']) - {'POST', 'GET'})}")
+    if not any("POST" in rule.get("AllowedMethods", []) for rule in rules):
+        problems.append("no browser may upload (no CORS rule for POST)")
+
+    notified = properties.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    if notified != [
+        {
+            "Event": "s3:ObjectCreated:*",
+            "Queue": {"Fn::GetAtt": ["AttachmentQueue", "Arn"]},
+            "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": QUARANTINE}]}},
+        }
+    ]:
+        problems.append("new uploads in quarantine/ (and nothing else) do not all reach AttachmentQueue")
+
+    # S3 checks that it may send to the queue when the bucket is made: the queue's policy first,
+    # naming the bucket by the name it will have (a GetAtt of the bucket would be a cycle).
+    if "AttachmentQueuePolicy" not in _as_list(bucket.get("DependsOn", [])):
+        problems.append("EvidenceBucket does not wait for AttachmentQueuePolicy")
+    policy = resources["AttachmentQueuePolicy"]["Properties"]
+    if policy["Queues"] != [{"Ref": "AttachmentQueue"}]:
+        problems.append(f"the queue policy is on {policy['Queues']}")
+    for statement in _as_list(policy["PolicyDocument"]["Statement"]):
+        if statement["Effect"] != "Allow":
+            continue
+        if (
+            statement.get("Principal") != {"Service": "s3.amazonaws.com"}
+            or statement.get("Action") != "sqs:SendMessage"
+        ):
+            problems.append(f"the queue policy allows {statement.get('Principal')} {statement.get('Action')}")
+        if statement.get("Condition") != {
+            "ArnLike": {"aws:SourceArn": {"Fn::Sub": _bucket_arn_sub(template)}},
+            "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        }:
+            problems.append(
+                "S3 may send to the queue for a bucket or an account other than the evidence bucket's"
+            )
+    return problems
+
+
+def test_evidence_is_private_checked_once_and_only_this_bucket_feeds_the_queue(template: Template) -> None:
+    assert evidence_problems(template) == []
+
+
+def _without(path: str) -> Any:
+    """Delete one key of EvidenceBucket's Properties (dots between keys)."""
+
+    def mutate(template: Template) -> None:
+        *parents, last = path.split(".")
+        target = template["Resources"]["EvidenceBucket"]["Properties"]
+        for key in parents:
+            target = target[key]
+        del target[last]
+
+    return mutate
+
+
+def _policy_statement(template: Template) -> dict[str, Any]:
+    statement: dict[str, Any] = template["Resources"]["AttachmentQueuePolicy"]["Properties"][
+        "PolicyDocument"
+    ]["Statement"][0]
+    return statement
+
+
+def _any_bucket_may_send(template: Template) -> None:
+    _policy_statement(template)["Condition"]["ArnLike"]["aws:SourceArn"] = "arn:aws:s3:::*"
+
+
+def _cors_everywhere(template: Template) -> None:
+    template["Resources"]["EvidenceBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0][
+        "AllowedOrigins"
+    ] = ["*"]
+
+
+def _uploads_kept(template: Template) -> None:
+    rules = template["Resources"]["EvidenceBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    rules[:] = [rule for rule in rules if rule.get("Prefix") != QUARANTINE]
+
+
+def _notified_everywhere(template: Template) -> None:
+    del template["Resources"]["EvidenceBucket"]["Properties"]["NotificationConfiguration"][
+        "QueueConfigurations"
+    ][0]["Filter"]
+
+
+def _plain_http(template: Template) -> None:
+    del template["Resources"]["EvidenceBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+
+
+def _public_read(template: Template) -> None:
+    template["Resources"]["EvidenceBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "${EvidenceBucket.Arn}/*"},
+        }
+    )
+
+
+def _no_wait(template: Template) -> None:
+    del template["Resources"]["EvidenceBucket"]["DependsOn"]
+
+
+def _multipart_kept(template: Template) -> None:
+    rules = template["Resources"]["EvidenceBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    rules[:] = [rule for rule in rules if "AbortIncompleteMultipartUpload" not in rule]
+
+
+def _anyone_may_send(template: Template) -> None:
+    _policy_statement(template)["Principal"] = "*"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            _without("PublicAccessBlockConfiguration.RestrictPublicBuckets"),
+            "public access not blocked: RestrictPublicBuckets",
+        ),
+        (_without("OwnershipControls"), "ACLs not disabled (BucketOwnerEnforced)"),
+        (_without("BucketEncryption"), "not encrypted by default"),
+        (_uploads_kept, "uploads in quarantine/ do not expire after a day"),
+        (_cors_everywhere, "CORS from ['*'], not the site's own origins"),
+        (_without("CorsConfiguration"), "no browser may upload (no CORS rule for POST)"),
+        (
+            _notified_everywhere,
+            "new uploads in quarantine/ (and nothing else) do not all reach AttachmentQueue",
+        ),
+        (_plain_http, "requests without TLS not denied"),
+        (_public_read, "the bucket policy allows *"),
+        (
+            _any_bucket_may_send,
+            "S3 may send to the queue for a bucket or an account other than the evidence bucket's",
+        ),
+        (_no_wait, "EvidenceBucket does not wait for AttachmentQueuePolicy"),
+        (_multipart_kept, "incomplete multipart uploads are kept"),
+        (_anyone_may_send, "the queue policy allows * sqs:SendMessage"),
+    ],
+)
+def test_evidence_checker_catches(template: Template, mutate: Any, expected: str) -> None:
+    broken = copy.deepcopy(template)
+    mutate(broken)
+    assert expected in evidence_problems(broken)
+
+
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")  # S3's rules, less the dots we never use
+
+
+def evidence_bucket_name(template: Template, stack: str, region: str = "ap-southeast-3") -> str:
+    """The name CloudFormation gives the evidence bucket in a stack of this name."""
+    name: str = template["Resources"]["EvidenceBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    for pseudo, value in {"StackName": stack, "AccountId": "123456789012", "Region": region}.items():
+        name = name.replace("${AWS::" + pseudo + "}", value)
+    return name
+
+
+@pytest.mark.parametrize("stack", ["aduan", "aduan-local", "a" * 26])
+def test_a_lowercase_stack_name_of_up_to_26_characters_names_a_valid_bucket(
+    template: Template, stack: str
+) -> None:
+    assert _BUCKET_NAME.fullmatch(evidence_bucket_name(template, stack))
+
+
+@pytest.mark.parametrize("stack", ["Aduan", "a" * 27])
+def test_the_bucket_name_check_sees_what_s3_refuses(template: Template, stack: str) -> None:
+    assert not _BUCKET_NAME.fullmatch(evidence_bucket_name(template, stack))
+
+
+def test_the_attachment_function_gets_what_the_code_reads(template: Template) -> None:
+    resources = template["Resources"]
+    attachment = resources["AttachmentFunction"]["Properties"]
+    assert (attachment["CodeUri"], attachment["Handler"]) == ("functions/attachment/", "app.handler")
+    assert attachment["Environment"]["Variables"] == {
+        "EVIDENCE_BUCKET": {"Ref": "EvidenceBucket"},
+        "ATTACHMENT_QUEUE_URL": {"Ref": "AttachmentQueue"},
+        "REPORTER_KEY_SECRET_ARN": {"Ref": "ReporterKeySecret"},
+    }
+    assert attachment["MemorySize"] >= 1024  # a 52 MP PNG (files.MAX_PIXELS) peaks at about 500 MB
+    for signer in ("IntakeFunction", "OpsFunction"):
+        assert resources[signer]["Properties"]["Environment"]["Variables"]["EVIDENCE_BUCKET"] == {
+            "Ref": "EvidenceBucket"
+        }
+
+
+def test_citizens_upload_with_the_access_code_and_operators_behind_the_authorizer(
+    translated: Template,
+) -> None:
+    paths = resources_of_type(translated, "AWS::ApiGatewayV2::Api")["HttpApi"]["Properties"]["Body"]["paths"]
+
+    def served(path: str) -> tuple[str, list[dict[str, Any]]]:
+        route = paths[path]["post"]
+        return route["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"].split("${")[-1], route["security"]
+
+    assert served("/complaints/{tracking_id}/attachments") == (
+        "IntakeFunction.Arn}/invocations",
+        [{"NONE": []}],
+    )
+    assert served("/ops/complaints/{tracking_id}/attachments") == (
+        "OpsFunction.Arn}/invocations",
+        [{"Operators": []}],
+    )
+
+
+def test_the_pages_may_reach_the_evidence_bucket_and_no_other_host(template: Template) -> None:
+    headers = template["Resources"]["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    directives = {name: sources for name, *sources in (d.split() for d in policy.split("; "))}
+    bucket = ["https://${EvidenceBucket.RegionalDomainName}", "https://${EvidenceBucket.DomainName}"]
+    assert directives.pop("connect-src") == ["'self'", *bucket]  # the upload
+    assert directives.pop("img-src") == ["'self'", "data:", *bucket]  # photos and thumbnails
+    assert [name for name, sources in directives.items() if any("https:" in s for s in sources)] == []

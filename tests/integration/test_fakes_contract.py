@@ -19,11 +19,20 @@ from aduan.aws.complaint_store import DynamoComplaintStore
 from aduan.aws.ledger import NotificationLedger
 from aduan.domain.errors import Conflict, NotFound, PasswordResetRequired, SignInRefused, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
-from aduan.domain.models import Actor, Complaint, Reporter, Role, Status, TimelineEvent
-from aduan.domain.ports import Idempotency, Ledger, SignInStep
+from aduan.domain.models import (
+    Actor,
+    Attachment,
+    AttachmentState,
+    Complaint,
+    Reporter,
+    Role,
+    Status,
+    TimelineEvent,
+)
+from aduan.domain.ports import EvidenceBucket, Idempotency, Ledger, SignInStep
 from aduan_local.user_pool import fresh_totp
 from tests.factories import ASSIGNED_AT, complaint
-from tests.fakes import FakeComplaintStore, FakeLedger, FakeUserPool
+from tests.fakes import FakeComplaintStore, FakeEvidenceBucket, FakeLedger, FakeUserPool
 
 pytestmark = pytest.mark.integration
 
@@ -373,6 +382,34 @@ def test_a_settled_message_leaves_the_outbox_and_the_item_goes_with_the_last(sto
     assert types(store.timeline(case.tracking_id)) == ["submitted"]
 
 
+def test_attachments_come_back_as_they_were_saved(store: Any) -> None:
+    case = created(store)
+    pending = Attachment(
+        attachment_id="0123456789abcdef",
+        content_type="image/heic",
+        size=3_500_000,
+        uploaded_by=CITIZEN,
+        requested_at=ASSIGNED_AT,
+        expires_at=ASSIGNED_AT + timedelta(minutes=15),
+    )
+    added = pending.model_copy(
+        update={
+            "attachment_id": "fedcba9876543210",
+            "state": AttachmentState.ADDED,
+            "uploaded_by": OPERATOR,
+            "stored_type": "image/jpeg",
+            "stored_size": 812_345,
+            "width": 2048,
+            "height": 1536,
+            "has_thumbnail": True,
+        }
+    )
+    saved = store.save(case.model_copy(update={"attachments": (pending, added)}), [], next_due_at=None)
+    assert store.get(case.tracking_id) == saved
+    assert store.get(case.tracking_id).attachments == (pending, added)
+    assert store.get_with_recent_timeline(case.tracking_id)[0].attachments == (pending, added)
+
+
 # -- the notification ledger -----------------------------------------------------------------------
 
 
@@ -395,6 +432,71 @@ def test_an_expired_lease_is_taken_over_and_not_a_second_earlier(ledger: Ledger)
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE), LEASE) == "busy"
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE + 1), LEASE) == "claimed"
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE + 2), LEASE) == "busy"
+
+
+# -- the evidence bucket: FakeEvidenceBucket and S3 (moto, behind the local stack's S3 front) --------
+
+
+@dataclass
+class Bucket:
+    files: EvidenceBucket  # FakeEvidenceBucket or S3EvidenceBucket
+    post: Any  # (form, body, content_type=None) -> the status S3 answers a browser's upload
+
+
+@pytest.fixture(params=["fake", "s3"])
+def bucket(request: pytest.FixtureRequest) -> Bucket:
+    if request.param == "fake":
+        fake = FakeEvidenceBucket()
+        return Bucket(fake, fake.post)
+    from tests.integration.test_evidence_bucket import s3_bucket, s3_post
+
+    return Bucket(s3_bucket(request.getfixturevalue("moto_endpoint")), s3_post)
+
+
+QUARANTINED = "quarantine/K7MX4RPA27/0123456789abcdef"
+
+
+def test_a_stored_file_reads_back_whole_or_cut_at_the_limit_and_a_missing_one_is_none(
+    bucket: Bucket,
+) -> None:
+    bucket.files.store("evidence/K7MX4RPA27/0123456789abcdef", b"0123456789", "image/jpeg")
+    assert bucket.files.read("evidence/K7MX4RPA27/0123456789abcdef", 11) == b"0123456789"
+    assert bucket.files.read("evidence/K7MX4RPA27/0123456789abcdef", 4) == b"0123"
+    assert bucket.files.read("evidence/K7MX4RPA27/none", 4) is None
+
+
+def test_an_empty_file_reads_as_no_bytes_not_as_missing(bucket: Bucket) -> None:
+    bucket.files.store(QUARANTINED, b"", "image/jpeg")
+    assert bucket.files.read(QUARANTINED, 100) == b""
+
+
+def test_a_discarded_file_is_gone_and_discarding_it_again_is_nothing(bucket: Bucket) -> None:
+    bucket.files.store(QUARANTINED, b"x", "image/png")
+    bucket.files.discard(QUARANTINED)
+    bucket.files.discard(QUARANTINED)
+    assert bucket.files.read(QUARANTINED, 10) is None
+
+
+def test_an_upload_form_takes_exactly_its_key_its_type_and_its_size(bucket: Bucket) -> None:
+    form = bucket.files.upload_form(QUARANTINED, "image/jpeg", 20, 900)
+    assert form["fields"]["key"] == QUARANTINED
+    assert form["fields"]["Content-Type"] == "image/jpeg"
+    conditions = json.loads(base64.b64decode(form["fields"]["policy"]))["conditions"]
+    assert {"key": QUARANTINED} in conditions
+    assert {"Content-Type": "image/jpeg"} in conditions
+    assert ["content-length-range", 1, 20] in conditions
+
+    assert bucket.post(form, b"x" * 21) == 400  # EntityTooLarge
+    assert bucket.post(form, b"x" * 20, "text/html") == 403  # the policy names the type
+    assert bucket.files.read(QUARANTINED, 100) is None
+    assert bucket.post(form, b"x" * 20) == 204
+    assert bucket.files.read(QUARANTINED, 100) == b"x" * 20
+
+
+def test_a_link_names_its_key_and_lives_five_minutes(bucket: Bucket) -> None:
+    link = bucket.files.link("evidence/K7MX4RPA27/0123456789abcdef.thumb.jpg")
+    assert "evidence/K7MX4RPA27/0123456789abcdef.thumb.jpg?" in link
+    assert "X-Amz-Expires=300" in link
 
 
 # -- the user pool: FakeUserPool and Cognito (moto, checking real TOTP codes) ---------------------

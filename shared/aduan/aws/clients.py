@@ -16,6 +16,28 @@ def client(service: str) -> Any:
     return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
+@cache
+def s3_client() -> Any:
+    """The S3 client of the evidence bucket: SigV4, which presigned POSTs need in every region
+    since 2020, and virtual-hosted at AWS's regional endpoint. An endpoint given by configuration
+    (the local stack's emulator on loopback, `AWS_ENDPOINT_URL[_S3]`) has no bucket subdomains:
+    there, path style."""
+    import os
+
+    import boto3
+    from botocore.config import Config
+
+    configured = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    config = Config(
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "max_attempts": 3},
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if configured else "virtual"},
+    )
+    return boto3.client("s3", config=config)
+
+
 def error_code(error: BaseException) -> str | None:
     """An AWS error's code (botocore's ClientError); None for a failure that never got an answer
     (a timeout, a reset) or for any other exception."""

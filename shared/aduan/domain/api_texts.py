@@ -28,6 +28,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "date_future": _(
         id="Tanggal kejadian tidak boleh di masa depan.", en="The incident date cannot be in the future."
     ),
+    "int_type": _(id="Harus berupa bilangan bulat.", en="Must be a whole number."),
+    "int_parsing": _(id="Harus berupa bilangan bulat.", en="Must be a whole number."),
     "float_type": _(id="Harus berupa angka.", en="Must be a number."),
     "float_parsing": _(id="Harus berupa angka.", en="Must be a number."),
     "finite_number": _(id="Harus berupa angka.", en="Must be a number."),
@@ -151,6 +153,16 @@ ERRORS: dict[str, dict[str, str]] = {
     "json_number_too_long": _(
         id="Ada angka yang terlalu panjang (maksimal {limit} karakter).",
         en="A number in the body is too long (at most {limit} characters).",
+    ),
+    # Attachments (aduan.domain.evidence)
+    "attachment_type": _(
+        id="Jenis berkas ini tidak diterima. Pilih salah satu: {expected}.",
+        en="This type of file is not accepted. Choose one of: {expected}.",
+    ),
+    "attachment_too_large": _(id="Berkas maksimal {limit} MB.", en="A file may be at most {limit} MB."),
+    "too_many_attachments": _(
+        id="Satu laporan memuat paling banyak {limit} lampiran.",
+        en="A report holds at most {limit} attachments.",
     ),
     # Whole-request errors
     "validation_failed": _(id="Ada isian yang perlu diperbaiki.", en="Some fields need correcting."),
@@ -298,6 +310,58 @@ EVENTS: dict[str, dict[str, str]] = {
     ),
     "ombudsman_flagged": _(
         id="Laporan ditandai untuk pengawasan Ombudsman.", en="Report flagged for Ombudsman oversight."
+    ),
+    # Never a file's name or a link: what was added, by whom (the reporter, or an agency).
+    "attachment_added": _(id="{uploader} menambahkan {attachment}.", en="{uploader} added {attachment}."),
+    "attachment_rejected": _(
+        id="Lampiran tidak dapat diterima: {reason}.", en="An attachment could not be accepted: {reason}."
+    ),
+}
+
+UPLOADERS: dict[str, dict[str, str]] = {
+    "citizen": _(id="Pelapor", en="The reporter"),
+    "national": _(id="Administrator nasional", en="The national administrator"),
+}
+
+ATTACHMENT_KINDS: dict[str, dict[str, str]] = {
+    "photo": _(id="sebuah foto", en="a photo"),
+    "document": _(id="sebuah dokumen PDF", en="a PDF document"),
+}
+
+# Why the attachment worker refused a file (`aduan.domain.files` and `aduan.attachment`); an
+# unknown reason reads as `invalid`.
+ATTACHMENT_REASONS: dict[str, dict[str, str]] = {
+    "invalid": _(
+        id="berkas tidak dapat dibaca sebagai foto atau PDF",
+        en="the file could not be read as a photo or a PDF",
+    ),
+    "empty": _(id="berkas kosong", en="the file is empty"),
+    "too_large": _(id="berkas lebih dari 10 MB", en="the file is larger than 10 MB"),
+    "not_declared_type": _(
+        id="isi berkas tidak sesuai dengan jenis yang disebutkan",
+        en="the file is not of the type it was declared as",
+    ),
+    "unknown_type": _(
+        id="berkas bukan foto (JPEG, PNG, WebP, HEIC) atau PDF",
+        en="the file is not a photo (JPEG, PNG, WebP, HEIC) or a PDF",
+    ),
+    "unreadable": _(id="berkas rusak atau tidak lengkap", en="the file is damaged or incomplete"),
+    "too_many_pixels": _(
+        id="ukuran gambar terlalu besar (lebih dari 52 megapiksel)",
+        en="the image is too large (over 52 megapixels)",
+    ),
+    "heic_unsupported": _(
+        id="foto HEIC belum dapat dibaca; kirim sebagai JPEG",
+        en="HEIC photos cannot be read yet; send it as a JPEG",
+    ),
+    "not_pdf": _(id="berkas PDF tidak lengkap", en="the PDF file is incomplete"),
+    "missing": _(
+        id="berkas tidak ditemukan (unggahan tidak selesai atau sudah dihapus)",
+        en="the file was not found (the upload did not finish, or it was removed)",
+    ),
+    "expired": _(
+        id="unggahan terlambat dan lampiran laporan sudah penuh",
+        en="the upload came too late and the report's attachments are full",
     ),
 }
 

@@ -128,6 +128,32 @@ class Actor(_Model):
     user_id: str | None = None
 
 
+class AttachmentState(StrEnum):
+    PENDING = "pending"  # an upload form was given; its bytes have not been checked yet
+    ADDED = "added"  # checked and stored under evidence/
+    REJECTED = "rejected"  # refused, with a reason (or never uploaded in time)
+
+
+class Attachment(_Model):
+    """A photo or document on a complaint (`aduan.domain.evidence`): asked for, then added or
+    rejected once the attachment worker has read its bytes. Never the file's name: it often holds
+    the citizen's own ("KTP_Siti.jpg")."""
+
+    attachment_id: str
+    content_type: str  # as declared when the upload was asked for
+    size: int = Field(ge=1)  # as declared
+    state: AttachmentState = AttachmentState.PENDING
+    uploaded_by: Actor  # the citizen, or the operator (with their agency and user ID)
+    requested_at: UtcDatetime
+    expires_at: UtcDatetime  # the upload form's end: a pending one past it no longer holds a slot
+    stored_type: str | None = None  # what the bytes turned out to be, as stored
+    stored_size: int | None = None
+    width: int | None = None
+    height: int | None = None
+    has_thumbnail: bool = False
+    reason: str | None = None  # why it was rejected
+
+
 class TimelineEvent(_Model):
     """One entry of a complaint's audit trail, kept forever."""
 
@@ -170,6 +196,8 @@ class Complaint(_Model):
     # The citizen's messages on it today (a Jakarta date), so that no one fills its timeline.
     citizen_messages_on: str | None = None
     citizen_messages: int = Field(default=0, ge=0)
+    # Photos and documents, in the order they were asked for (an item written before has none).
+    attachments: tuple[Attachment, ...] = ()
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int = Field(default=0, ge=0)

@@ -158,6 +158,30 @@ class BatchQueue(Protocol):
     def send_batch(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
 
+# -- evidence ----------------------------------------------------------------------------------------
+
+
+class EvidenceBucket(Protocol):
+    """The private bucket of photos and documents (S3): upload forms for the quarantine prefix,
+    short-lived links to what was stored, and the worker's reads and writes."""
+
+    def upload_form(self, key: str, content_type: str, max_size: int, expires_in: int) -> dict[str, Any]:
+        """A presigned POST, `{"url", "fields"}`, whose policy takes exactly `key`, exactly
+        `content_type` and 1 to `max_size` bytes, for `expires_in` seconds."""
+
+    def link(self, key: str, expires_in: int = 300) -> str:
+        """A presigned GET of `key`, valid `expires_in` seconds."""
+
+    def read(self, key: str, limit: int) -> bytes | None:
+        """At most the first `limit` bytes of `key`; None when there is no such object."""
+
+    def store(self, key: str, body: bytes, content_type: str) -> None:
+        """Write `body` at `key` (a second write replaces the first)."""
+
+    def discard(self, key: str) -> None:
+        """Delete `key`; nothing happens when it is gone already."""
+
+
 # -- delivery --------------------------------------------------------------------------------------
 
 

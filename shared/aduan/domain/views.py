@@ -3,13 +3,38 @@ identity), the operator's full view (identity only where the role may see it) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from aduan.domain.api_texts import CHANNELS, ESCALATION_RECIPIENTS, EVENTS, render, status_text
+from aduan.domain.api_texts import (
+    ATTACHMENT_KINDS,
+    ATTACHMENT_REASONS,
+    CHANNELS,
+    ESCALATION_RECIPIENTS,
+    EVENTS,
+    UPLOADERS,
+    render,
+    status_text,
+)
 from aduan.domain.lifecycle import OPERATOR_ACTIONS, allowed_actions
-from aduan.domain.models import Actor, Complaint, ComplaintSummary, Language, Privacy, Role, TimelineEvent
+from aduan.domain.models import (
+    Actor,
+    Attachment,
+    AttachmentState,
+    Complaint,
+    ComplaintSummary,
+    Language,
+    Privacy,
+    Role,
+    TimelineEvent,
+)
 from aduan.domain.ports import Names
 from aduan.domain.tracking import display_form
+
+# A stored attachment's links, (file, thumbnail or None), each a short-lived presigned GET: built
+# from the evidence bucket by the caller (`aduan.domain.evidence.links`), so that a view stays pure
+# and a view without them touches no bucket.
+Links = Callable[[Attachment], tuple[str, str | None]]
 
 
 def event_text(event: TimelineEvent, complaint: Complaint, names: Names, language: Language) -> str:
@@ -23,6 +48,17 @@ def event_text(event: TimelineEvent, complaint: Complaint, names: Names, languag
         "reason": data.get("reason", ""),
         "days": data.get("days", ""),
     }
+    if event.type.startswith("attachment_"):
+        # The reporter, or the agency that added it: never an official's name.
+        by = event.actor
+        values["uploader"] = (
+            render(UPLOADERS, by.role.value, language)
+            if by.role in (Role.CITIZEN, Role.NATIONAL)
+            else names.agency_name(by.agency_id)
+        )
+        kind = "document" if data.get("content_type") == "application/pdf" else "photo"
+        values["attachment"] = render(ATTACHMENT_KINDS, kind, language)
+        values["reason"] = render(ATTACHMENT_REASONS, str(data.get("reason", "")), language)
     if event.type == "escalated":
         values["recipient"] = render(
             ESCALATION_RECIPIENTS,
@@ -41,11 +77,13 @@ def public_view(
     language: Language,
     *,
     with_access_code: bool,
+    links: Links | None = None,
 ) -> dict[str, Any]:
     """The tracking page's view: public for anyone with the ID, details with the access code.
 
     Never the reporter's identity; for a confidential report the caller must have checked the
-    access code before calling this at all.
+    access code before calling this at all. Attachments are counted for anyone; with the access
+    code and `links`, they are listed with their links.
     """
     view: dict[str, Any] = {
         "tracking_id": complaint.tracking_id,
@@ -77,7 +115,30 @@ def public_view(
     if with_access_code or complaint.privacy is not Privacy.CONFIDENTIAL:
         view["description"] = complaint.description
         view["region_code"] = complaint.location.region_code
+    view["attachments_count"] = len(_added(complaint))
+    if with_access_code and links is not None:
+        view["attachments"] = attachment_list(complaint, links)
     return view
+
+
+def _added(complaint: Complaint) -> list[Attachment]:
+    return [a for a in complaint.attachments if a.state is AttachmentState.ADDED]
+
+
+def attachment_list(complaint: Complaint, links: Links) -> list[dict[str, Any]]:
+    """The added attachments with their links (a PDF has no thumbnail): never a file's name."""
+    rows = []
+    for attachment in _added(complaint):
+        url, thumbnail_url = links(attachment)
+        rows.append(
+            {
+                "attachment_id": attachment.attachment_id,
+                "content_type": attachment.stored_type or attachment.content_type,
+                "url": url,
+                "thumbnail_url": thumbnail_url,
+            }
+        )
+    return rows
 
 
 def may_see_identity(complaint: Complaint, actor: Actor) -> bool:
@@ -91,8 +152,10 @@ def operator_view(
     actor: Actor,
     reference: Names,
     language: Language,
+    links: Links | None = None,
 ) -> dict[str, Any]:
-    """Everything an operator works with: the full timeline, the allowed actions, identity if allowed."""
+    """Everything an operator works with: the full timeline, the allowed actions, identity if
+    allowed, and the attachments with their links (`links`; counted only without)."""
     view: dict[str, Any] = {
         "tracking_id": complaint.tracking_id,
         "tracking_id_display": display_form(complaint.tracking_id),
@@ -141,7 +204,10 @@ def operator_view(
             }
             for event in timeline
         ],
+        "attachments_count": len(_added(complaint)),
     }
+    if links is not None:
+        view["attachments"] = attachment_list(complaint, links)
     return view
 
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aduan.doors.settings import Settings, load_settings
+from aduan.doors.settings import MissingConfiguration, Settings, load_settings
 
 if TYPE_CHECKING:
     from aduan.domain.ports import (
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
         Channels,
         ComplaintRepository,
         DueIndex,
+        EvidenceBucket,
         Ledger,
+        MessageQueue,
         RetryQueue,
         UserPool,
     )
@@ -104,6 +106,24 @@ class Runtime:
     def escalation_queue(self) -> BatchQueue:
         queue: BatchQueue = self._queue("escalation_queue", self.settings.escalation_queue_url)
         return queue
+
+    def attachment_queue(self) -> MessageQueue:
+        queue: MessageQueue = self._queue("attachment_queue", self.settings.attachment_queue_url)
+        return queue
+
+    def evidence_bucket(self) -> EvidenceBucket:
+        """The evidence bucket, built on first use: a public read never builds it. A function
+        that does not require EVIDENCE_BUCKET at import finds it missing here, by name."""
+
+        def build() -> EvidenceBucket:
+            from aduan.aws.clients import s3_client
+            from aduan.aws.evidence_bucket import S3EvidenceBucket
+
+            if not self.settings.evidence_bucket:
+                raise MissingConfiguration("the function's template must set EVIDENCE_BUCKET")
+            return S3EvidenceBucket(s3_client(), self.settings.evidence_bucket)
+
+        return self._once("evidence_bucket", build)
 
     def ledger(self) -> Ledger:
         def build() -> Ledger:

@@ -13,6 +13,8 @@ _VARIABLES = {
     "routing_queue_url": "ROUTING_QUEUE_URL",
     "notification_queue_url": "NOTIFICATION_QUEUE_URL",
     "escalation_queue_url": "ESCALATION_QUEUE_URL",
+    "attachment_queue_url": "ATTACHMENT_QUEUE_URL",
+    "evidence_bucket": "EVIDENCE_BUCKET",
     "reporter_key_secret": "REPORTER_KEY_SECRET_ARN",
     "sms_token_secret": "SMS_TOKEN_SECRET_ARN",
     "webhook_secret": "WEBHOOK_SECRET_ARN",
@@ -50,6 +52,8 @@ class Settings:
     routing_queue_url: str = ""
     notification_queue_url: str = ""
     escalation_queue_url: str = ""
+    attachment_queue_url: str = ""  # S3's events of new uploads, which the attachment worker reads
+    evidence_bucket: str = ""  # the private bucket of photos and documents
     reporter_key_secret: str = ""
     sms_token_secret: str = ""
     webhook_secret: str = ""
