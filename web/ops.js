@@ -22,6 +22,7 @@
   }
 
   ops.actions.connect({ show: ops.complaint.render, reread: ops.complaint.open });
+  ops.evidence.connect({ show: ops.complaint.render });
   ops.session.onSignIn(route);
   window.addEventListener("hashchange", route);
   ops.session.start();

@@ -1,4 +1,5 @@
-/* Aduan: the report form (index.html). POST /complaints, then the receipt. */
+/* Aduan: the report form (index.html). POST /complaints, then the receipt, then the photos chosen
+   on the form, one by one (evidence.js): the report is filed whatever happens to them. */
 "use strict";
 (function () {
   const Aduan = window.Aduan;
@@ -13,6 +14,8 @@
   const categorySelect = document.getElementById("category");
   const receipt = document.getElementById("receipt");
   const geo = { box: document.getElementById("geo"), coords: null };
+  const evidence = window.AduanEvidence;
+  const photos = evidence.uploader(document.getElementById("evidence"));
   let categories = [];
   let sending = false;
   // The Idempotency-Key of the last submission and the body it carried: sending the same body
@@ -118,6 +121,24 @@
     report.hidden = true;
     receipt.hidden = false;
     Aduan.focusHeading(document.getElementById("receipt-title"));
+    sendPhotos(data.tracking_id, data.access_code);
+  }
+
+  /* The photos chosen on the form, now that the report has its tracking ID and access code. Each
+     one the bucket takes is counted in the tab, so that the tracking page waits for its check. */
+  function sendPhotos(trackingId, code) {
+    if (!photos.chosen()) return;
+    photos.place(document.getElementById("receipt-uploads"));
+    const path = "/complaints/" + encodeURIComponent(trackingId) + "/attachments";
+    const key = "aduan.evidence." + trackingId;
+    photos.send(
+      function (body) {
+        return Aduan.request("POST", path, { json: body, headers: { "X-Access-Code": code } });
+      },
+      function () {
+        Aduan.setTabValue(key, (Number(Aduan.tabValue(key)) || 0) + 1);
+      }
+    );
   }
 
   form.addEventListener("submit", async function (event) {
@@ -145,6 +166,8 @@
     form.reset();
     removeLocation();
     clearProblems();
+    photos.clear();
+    photos.place(null);
     updateCounter();
     receipt.hidden = true;
     report.hidden = false;

@@ -1,4 +1,5 @@
-/* Aduan: the tracking page (track.html). GET /complaints/{tracking_id}, shown in local time. */
+/* Aduan: the tracking page (track.html). GET /complaints/{tracking_id}, shown in local time; with
+   the access code, the report's photos and documents, and more of them added (evidence.js). */
 "use strict";
 (function () {
   const Aduan = window.Aduan;
@@ -13,7 +14,17 @@
   // The citizen's words for each deadline (Aduan.deadlineKind).
   const DUE_LABELS = { verification: "r.due.verification", response: "r.due.response", reply_window: "r.due.reply" };
   let shown = null; // the complaint on screen, re-read in the new language when it changes
+  let shownCode = ""; // the access code it was read with
   let busy = false;
+  const evidence = window.AduanEvidence;
+  const gallery = evidence.gallery(document.getElementById("r-gallery"), read);
+  const checks = evidence.checker(document.getElementById("r-evidence-checking"), read, render, function () {
+    photos.forgetSent();
+    if (shown) Aduan.setTabValue("aduan.evidence." + shown.tracking_id, null);
+  });
+  const photos = evidence.uploader(document.getElementById("r-evidence-add"), function () {
+    return evidence.MAX_FILES - (shown ? Number(shown.attachments_count) || 0 : 0);
+  });
 
   function renderDue(data) {
     const cell = document.getElementById("r-due");
@@ -53,13 +64,54 @@
     description.textContent =
       typeof data.description === "string" ? data.description : t("r.description.hidden");
 
+    renderEvidence(data);
+
     const timeline = document.getElementById("r-timeline");
     timeline.textContent = "";
     Aduan.chronological(data.timeline).forEach(function (event) {
       timeline.append(Aduan.timelineItem(event, event.text || event.type));
     });
     result.hidden = false;
+    checks.seen(data);
   }
+
+  /* With the access code: thumbnails, and a way to add more (not to an archived report). Without
+     it: only how many there are. */
+  function renderEvidence(data) {
+    const listed = Array.isArray(data.attachments);
+    const count = document.getElementById("r-evidence-count");
+    count.textContent = evidence.countText(Number(data.attachments_count) || 0);
+    if (!listed) count.append(". " + t("r.attachments.public"));
+    count.classList.toggle("muted", !listed || !data.attachments.length);
+    gallery.update(listed ? data : { attachments: [] });
+    document.getElementById("r-evidence-add").hidden = !listed || data.status === "archived";
+  }
+
+  /* The complaint again, quietly (fresh links, files checked since): the view, or null. */
+  async function read() {
+    if (!shown) return null;
+    const answer = await Aduan.request("GET", "/complaints/" + encodeURIComponent(shown.tracking_id), {
+      headers: shownCode ? { "X-Access-Code": shownCode } : {}
+    });
+    return answer.status === 200 && answer.data && answer.data.tracking_id === shown.tracking_id ? answer.data : null;
+  }
+
+  document.querySelector('#r-evidence-add [data-ev="send"]').addEventListener("click", function () {
+    if (!shown || !shownCode) return;
+    const path = "/complaints/" + encodeURIComponent(shown.tracking_id) + "/attachments";
+    const code = shownCode;
+    const before = evidence.settledCount(shown);
+    let sent = 0;
+    photos.send(
+      function (body) {
+        return Aduan.request("POST", path, { json: body, headers: { "X-Access-Code": code } });
+      },
+      function () {
+        sent += 1;
+        checks.expect(before + sent);
+      }
+    );
+  });
 
   function showProblem(message) {
     const p = document.createElement("p");
@@ -84,6 +136,10 @@
     if (window.location.search !== "?id=" + encodeURIComponent(id)) {
       history.replaceState(null, "", "/track.html?id=" + encodeURIComponent(id));
     }
+    if (!shown || shown.tracking_id !== id) {
+      checks.stop();
+      photos.clear();
+    }
     busy = true;
     status.textContent = t("track.loading");
     const answer = await Aduan.request("GET", "/complaints/" + encodeURIComponent(id), {
@@ -91,13 +147,18 @@
     });
     busy = false;
     if (answer.status === 200 && answer.data && answer.data.tracking_id) {
+      shownCode = code;
       render(answer.data);
+      // Photos sent from the report form of this tab: wait for their check.
+      const awaited = Number(Aduan.tabValue("aduan.evidence." + answer.data.tracking_id)) || 0;
+      if (awaited) checks.expect(awaited);
       status.textContent = t("track.loaded");
       if (opts.focus) Aduan.focusInView(document.getElementById("result-title"), "start");
       return;
     }
     result.hidden = true;
     shown = null;
+    checks.stop();
     status.textContent = "";
     const failed = Aduan.failureText(answer);
     if (failed) return showProblem(failed);

@@ -9,18 +9,15 @@ attachment ID, the outcome and the reason: never a key's link, a file name or an
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import aduan.domain.files  # noqa: F401  Pillow at init, where Lambda gives it the CPU, not on the first file
 from aduan.attachment import process_upload
 from aduan.doors.runtime import Runtime
 from aduan.doors.s3_events import MalformedEvent, created_objects
-from aduan.doors.sqs_batch import Record, partial_batch
+from aduan.doors.sqs_batch import Record, worker
 from aduan.observability import logger, metrics
 
 runtime = Runtime.from_environment(
@@ -58,12 +55,4 @@ def record_handler(record: Record) -> None:
         )
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch(
-        event,
-        record_handler,
-        time_left=context.get_remaining_time_in_millis,
-        hand_back=lambda record: runtime.attachment_queue().send(json.loads(record.body)),
-    )
+handler = worker(record_handler, runtime.attachment_queue)

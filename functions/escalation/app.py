@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.doors.runtime import Runtime
-from aduan.doors.sqs_batch import Record, partial_batch
+from aduan.doors.sqs_batch import Record, worker
 from aduan.escalation import escalate
-from aduan.observability import logger, metrics
+from aduan.observability import logger
 
 runtime = Runtime.from_environment(
     "table_name", "routing_queue_url", "notification_queue_url", "escalation_queue_url", "reporter_key_secret"
@@ -39,12 +37,4 @@ def record_handler(record: Record) -> None:
     logger.info("escalation", extra={"tracking_id": message["tracking_id"], "steps": escalated.steps})
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch(
-        event,
-        record_handler,
-        time_left=context.get_remaining_time_in_millis,
-        hand_back=lambda record: runtime.escalation_queue().send(json.loads(record.body)),
-    )
+handler = worker(record_handler, runtime.escalation_queue)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.doors.runtime import Runtime
-from aduan.doors.sqs_batch import Record, partial_batch
+from aduan.doors.sqs_batch import Record, worker
 from aduan.observability import logger, metrics
 from aduan.routing import route_complaint
 
@@ -42,12 +40,4 @@ def record_handler(record: Record) -> None:
     logger.info("routed", extra={"tracking_id": complaint.tracking_id, "outcome": outcome})
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return partial_batch(
-        event,
-        record_handler,
-        time_left=context.get_remaining_time_in_millis,
-        hand_back=lambda record: runtime.routing_queue().send(json.loads(record.body)),
-    )
+handler = worker(record_handler, runtime.routing_queue)

@@ -52,6 +52,7 @@ def intake(moto_endpoint: str, dynamodb: Any, template: dict[str, Any]) -> Itera
             "ARN"
         ],
         "ORIGIN_SECRET_ARN": secrets.create_secret(Name=f"edge-{complaints_table}", SecretString=EDGE)["ARN"],
+        "EVIDENCE_BUCKET": f"evidence-{complaints_table}",  # no upload is asked for here
         # An explicit allowance: thousands of generated reports come from one client and few phones.
         "COMPLAINTS_PER_DESTINATION_PER_DAY": "1000000",
         "COMPLAINTS_PER_CLIENT_PER_DAY": "1000000",

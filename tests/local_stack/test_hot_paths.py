@@ -58,3 +58,76 @@ def test_every_service_is_still_found(dynamodb: Any, sqs: Any) -> None:
     assert "sqs" in backends.list_of_moto_modules()
     assert dynamodb.list_tables()["TableNames"] is not None
     assert sqs.list_queues() is not None
+
+
+def _fill(dynamodb: Any, table: str, partitions: int, per_partition: int) -> None:
+    for start in range(0, partitions * per_partition, 25):
+        batch = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        "pk": {"S": f"C#{n // per_partition:05d}"},
+                        "sk": {"S": f"E#{n % per_partition:03d}"},
+                        "reporter_key": {"S": f"R{n % 7}"},
+                        "tracking_id": {"S": f"T{n:05d}"},
+                        "created_at": {"S": f"2026-01-01T00:00:{n % 60:02d}Z"},
+                    }
+                }
+            }
+            for n in range(start, min(start + 25, partitions * per_partition))
+        ]
+        dynamodb.batch_write_item(RequestItems={table: batch})
+
+
+def test_queries_answer_as_moto_did_page_by_page(dynamodb: Any, complaints_table: str) -> None:
+    _fill(dynamodb, complaints_table, partitions=40, per_partition=12)
+    pages, start = [], None
+    while True:
+        extra = {"ExclusiveStartKey": start} if start else {}
+        page = dynamodb.query(
+            TableName=complaints_table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+            ExpressionAttributeValues={":pk": {"S": "C#00007"}, ":e": {"S": "E#"}},
+            ScanIndexForward=False,
+            Limit=5,
+            **extra,
+        )
+        pages.append([item["sk"]["S"] for item in page["Items"]])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert pages == [
+        [f"E#{n:03d}" for n in range(11, 6, -1)],
+        [f"E#{n:03d}" for n in range(6, 1, -1)],
+        ["E#001", "E#000"],
+    ]
+    found = dynamodb.query(
+        TableName=complaints_table,
+        IndexName="ReporterIndex",
+        KeyConditionExpression="reporter_key = :key",
+        ExpressionAttributeValues={":key": {"S": "R3"}},
+    )["Items"]
+    expected = sorted((f"2026-01-01T00:00:{n % 60:02d}Z", f"T{n:05d}") for n in range(480) if n % 7 == 3)
+    assert len(found) == len(expected)
+    assert [item["created_at"]["S"] for item in found] == [created for created, _ in expected]
+
+
+def test_a_query_of_one_partition_reads_only_that_partition(dynamodb: Any, complaints_table: str) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    _fill(dynamodb, complaints_table, partitions=500, per_partition=10)
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(complaints_table)
+    arguments = (DynamoType({"S": "C#00250"}), None, [], None, None, True, None)
+
+    def timed(query: Any) -> tuple[float, list[str]]:
+        started = time.perf_counter()
+        items = query(table, *arguments)[0]
+        return time.perf_counter() - started, [item.attrs["sk"].value for item in items]
+
+    ours, found = timed(Table.query)
+    moto_own, expected = timed(Table.query.moto_own)
+    assert found == expected == [f"E#{n:03d}" for n in range(10)]
+    assert ours < moto_own / 5  # moto's own sorts all 5,000 items first

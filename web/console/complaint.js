@@ -1,12 +1,12 @@
 /* Aduan console: one complaint (ops.html#/c/<tracking_id>). GET /ops/complaints/{id}: the facts,
-   the deadline, the reporter (or that the role may not see them), the description, the actions
-   and the timeline. */
+   the deadline, the reporter (or that the role may not see them), the description, the photos and
+   documents, the actions and the timeline. */
 "use strict";
 window.AduanOps.complaint = (function () {
   const Aduan = window.Aduan;
   const { t, $ } = Aduan;
   const text = Aduan.setText;
-  const { page, reference, session, inbox, timeline, actions } = window.AduanOps;
+  const { page, reference, session, inbox, timeline, actions, evidence } = window.AduanOps;
   // The operator's words for each deadline (Aduan.deadlineKind).
   const DUE_LABELS = { verification: "r.due.verification", response: "r.due.response", reply_window: "ops.due.reply" };
   let current = null; // the complaint on screen (the API's view)
@@ -99,7 +99,8 @@ window.AduanOps.complaint = (function () {
     cell.textContent = parts.length ? parts.join(" · ") : t("ops.location.none");
   }
 
-  /* Puts a complaint as the API shows it on screen: the facts, the actions and the timeline. */
+  /* Puts a complaint as the API shows it on screen: the facts, the photos, the actions and the
+     timeline. */
   function render(view) {
     current = view;
     document.title = (view.title || view.tracking_id) + " · " + t("ops.pageTitle");
@@ -124,6 +125,7 @@ window.AduanOps.complaint = (function () {
     text("c-privacy", view.privacy ? t("privacy." + view.privacy) : "");
     renderReporter(view.reporter);
     text("c-description", typeof view.description === "string" ? view.description : "");
+    evidence.render(view);
     actions.render(view);
     timeline.render(view);
   }

@@ -15,11 +15,15 @@ failures) rather than be killed at the timeout with every record counted as fail
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aduan.observability import logger
+from aduan.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aduan.domain.ports import MessageQueue
 
 RESERVE_MS = 3_000  # what answering takes, after the last record: handing back, the response
 
@@ -72,6 +76,26 @@ def partial_batch(
         if time_left is not None:  # measured on the invocation's own clock
             slowest_ms = max(slowest_ms, before - time_left())
     return {"batchItemFailures": failures}
+
+
+def worker(
+    handle: Callable[[Record], None], own_queue: Callable[[], MessageQueue]
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A queue worker's Lambda handler: its batch record by record (`partial_batch`), the records it
+    had no time for handed back to its own queue (`own_queue()`, built on first use) as fresh
+    messages, its metrics flushed and the invocation's context in every log line."""
+
+    @metrics.log_metrics
+    @logger.inject_lambda_context
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return partial_batch(
+            event,
+            handle,
+            time_left=context.get_remaining_time_in_millis,
+            hand_back=lambda record: own_queue().send(json.loads(record.body)),
+        )
+
+    return handler
 
 
 def _hand_back(untried: list[Record], hand_back: Callable[[Record], None] | None) -> list[dict[str, str]]:
