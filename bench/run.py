@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import attachments
 import aws_calls
 import cold_start
 import escalation_reads
@@ -48,6 +49,7 @@ def main() -> None:
     calls = aws_calls.measure(int(os.environ.get("BENCH_STORIES", "4")))
     complaints = int(os.environ.get("BENCH_COMPLAINTS", "120"))
     flow = [throughput.run(workers, complaints) for workers in (1, 2)]
+    photos = attachments.measure(runs)
     # Last: it empties the process's emulator state when it is done.
     warm = warm_latency.measure(
         int(os.environ.get("BENCH_WARM_SUBMISSIONS", "40")), int(os.environ.get("BENCH_WARM_BATCHES", "10"))
@@ -57,18 +59,23 @@ def main() -> None:
         "## Cold start\n\n"
         "What each function's first invocation created, read from the local stack's call ledger "
         "after one story (botocore's hook for each client class made, in the worker): the AWS "
-        "clients with their configuration, and the Aduan modules it had loaded.\n\n"
+        "clients with their configuration, and the Aduan modules it had loaded. The attachment "
+        "function's is an upload: the citizen of the story adds a photo, served by a fresh worker "
+        "(its first worker served S3's test event, which builds nothing).\n\n"
         + cold_start.clients_table(first)
         + "\n\nEach function's import and initialisation (its module, its composition root, the "
         "Aduan modules and the AWS clients above) in a fresh process, beside the floor: a process "
         "that only imports boto3 and creates the same clients with the same configuration as ours "
-        "(timeouts and retries; the endpoint from the same environment), checked equal. Medians, "
+        "(timeouts and retries, and S3's signature version and addressing style; the endpoint from "
+        "the same environment), checked equal. Medians, "
         "the two alternated in one run. The goal is a ratio of at most 1.15.\n\n"
         + cold_start.table(cold, runs)
         + "\n\nWhere the time above the floor goes (medians; each stage timed after boto3 and the "
         "clients are loaded, and only when the function loads it). The deadline check loads no "
         "model; every other function pays for pydantic and its schema "
-        "machinery, which is most of the gap: docs/performance.md says what would remove it.\n\n"
+        "machinery, which is most of the gap: docs/performance.md says what would remove it. The "
+        "attachment function also loads Pillow at init (`aduan.domain.files`), so that its first "
+        "file does not pay for it; pillow-heif waits for the first HEIC (the next section).\n\n"
         + cold_start.breakdown_table(cold_parts)
         + "\n",
         "## Escalation read amplification\n\n"
@@ -107,6 +114,21 @@ def main() -> None:
         "accepted: every POST /complaints answered 201; routed and notified: every citizen has both "
         "SMS (the receipt and 'assigned'). CPU from /proc per worker process, and the emulator's "
         "own share of the stack's process from its request timing.\n\n" + throughput.table(flow) + "\n",
+        "## Time per photo\n\n"
+        "The attachment worker's check (`aduan.domain.files.examine`: the type from the bytes, the "
+        "pixel bound, a full decode, upright, at most 2048 px, sRGB, re-encoded with no metadata, a "
+        "320 px thumbnail) of photos made with Pillow in the run, beside the floor: Pillow's own "
+        "decode, resize and save of the same file, with the same decoder settings, resampling, "
+        "format, quality and thumbnail and no checks (`bench/attachments.py`, `reencode`), what any "
+        "re-encoder must pay. Before anything is timed, what the two made is compared (the same "
+        "type, pixels and mode stored, the same thumbnail, no metadata in either), or the run stops. "
+        f"CPU time of the process (the wall clock here also counts other processes' turns), medians "
+        f"of {runs} rounds in this process, the two alternated; the ratio is the median of each "
+        "round's. Then each side's peak "
+        "resident memory, in a fresh process a run (the largest of them), beside the memory the "
+        "template gives the function; and the worker's whole path for the 5 MB JPEG "
+        "(`process_upload` on the real store and bucket against the emulator in this process), "
+        "alternated with `examine` alone on the same bytes.\n\n" + attachments.tables(photos) + "\n",
         "## Warm latency\n\n"
         "The intake handler on a new web complaint (POST /complaints, payload 2.0) and the routing "
         "handler on an SQS batch of ten submitted complaints, called in this process after warm-up, "
@@ -122,7 +144,7 @@ def main() -> None:
     ]
     RESULTS.write_text("\n".join(sections))
     print(RESULTS.read_text())
-    wrong = escalation_reads.failures(rows) + aws_calls.mismatches(calls)
+    wrong = escalation_reads.failures(rows) + aws_calls.mismatches(calls) + attachments.failures(photos)
     if wrong:
         raise SystemExit("\n".join(wrong))
 

@@ -120,6 +120,32 @@ class Story:
         self._act({"action": "respond", "text": "Mohon maaf, KTP sudah dikirim ke kecamatan hari ini."})
         self._citizen({"kind": "rate", "rating": 4})
 
+    def add_photo(self, body: bytes) -> None:
+        """The citizen adds a JPEG to the report as the tracking page does (DESIGN §4.1): a form from
+        the API, the file posted to the bucket with it; back once the attachment worker added it."""
+        response = requests.post(
+            f"{self.stack.url}/complaints/{self.tracking_id}/attachments",
+            json={"filename": "jalan.jpg", "content_type": "image/jpeg", "size": len(body)},
+            headers={"X-Access-Code": self.access_code},
+            timeout=30,
+        )
+        response.raise_for_status()
+        upload = response.json()["upload"]
+        posted = requests.post(
+            upload["url"],
+            data=upload["fields"],
+            files={"file": ("jalan.jpg", body, "image/jpeg")},
+            timeout=30,
+        )
+        posted.raise_for_status()
+        eventually(
+            lambda: [
+                attachment
+                for attachment in stored(self.stack, self.tracking_id).get("attachments", [])
+                if attachment["state"] == "added"
+            ]
+        )
+
     def reply_window_ends(self) -> datetime:
         return datetime.fromisoformat(
             str(stored(self.stack, self.tracking_id)["next_due_at"]).replace("Z", "+00:00")
