@@ -25,9 +25,10 @@ test: $(VENV)/.installed-dev lint
 	$(BIN)/pytest
 
 # The reliability suite at full size (up to ~15 min): 1,000 complaints through injected faults and
-# killed workers, a minute of load, and more generated bad input than `make test` sends.
+# killed workers, 30 evidence uploads the same way, a minute of load, and more generated bad input
+# than `make test` sends.
 soak: $(VENV)/.installed-dev
-	ADUAN_LOCAL_WORKERS=4 ADUAN_SOAK_COMPLAINTS=1000 ADUAN_SOAK_KILLS=10 ADUAN_SOAK_LOAD_SECONDS=60 ADUAN_SOAK_FUZZ_EXAMPLES=500 \
+	ADUAN_LOCAL_WORKERS=4 ADUAN_SOAK_COMPLAINTS=1000 ADUAN_SOAK_KILLS=10 ADUAN_SOAK_LOAD_SECONDS=60 ADUAN_SOAK_FUZZ_EXAMPLES=500 ADUAN_SOAK_UPLOADS=30 \
 		$(BIN)/pytest -m reliability -s -p no:cacheprovider tests/e2e/test_reliability.py tests/e2e/test_bad_input.py
 
 lint: $(VENV)/.installed-dev

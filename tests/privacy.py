@@ -5,6 +5,11 @@ Log lines may carry tracking IDs and codes, never a reporter's name, phone numbe
 `report` and `send_sms`, tests.factories for complaints written straight into a store); a session
 fixture captures every record of the local stack at every level, tracebacks included, and scans
 them all at the end.
+
+Evidence (DESIGN §4.1) adds what a file tells of its sender: the name the citizen's phone gave it
+and what the camera wrote in its EXIF (a position, a make) are registered as the tests send them
+(`file_text`), and a link to the bucket is found by its signature wherever it is (`PRESIGNED`): a
+presigned POST's policy, credential and signature, a presigned GET's query, a session token.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ _PHONE_LIKE = re.compile(r"\d[\d\s\-().]*\d")
 _EMAIL_LIKE = re.compile(r"[^\s\"'<>(),;:\\]+@[^\s\"'<>(),;:\\]+")
 _SHORTEST_NATIONAL = 8  # digits after the country code or trunk 0; shorter numbers are not identities
 _SHORTEST_NAME = 5
+# What only a presigned request or its form carries, in any case: SigV4's query parameters and form
+# fields (the signature, the credential, a role's session token) and the POST policy, base64 as the
+# form holds it (botocore's policy begins with "expiration") or as its decoded JSON.
+PRESIGNED = re.compile(
+    r"x-amz-(?:signature|credential|security-token)"
+    r"|eyJleHBpcmF0aW9uIj"
+    r"|\"expiration\":\s*\"[^\"]*\",\s*\"conditions\"",
+    re.IGNORECASE,
+)
 
 
 def phone_forms(typed: str) -> set[str]:
@@ -48,6 +62,7 @@ class Identities:
     phones: set[str] = field(default_factory=set)  # digit forms
     emails: set[str] = field(default_factory=set)  # lower case
     names: set[str] = field(default_factory=set)
+    file_texts: set[str] = field(default_factory=set)  # file names, EXIF strings: as sent
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def phone(self, typed: str | None) -> None:
@@ -66,6 +81,13 @@ class Identities:
             with self._lock:
                 self.names.add(typed.strip())
 
+    def file_text(self, typed: str | None) -> None:
+        """Something a file says of the citizen that no log line may repeat: the name their phone
+        gave it (`KTP_Siti.jpg`), or a value written in its EXIF (a GPS position, a camera make)."""
+        if typed and len(typed.strip()) >= _SHORTEST_NAME:
+            with self._lock:
+                self.file_texts.add(typed.strip())
+
     def reporter(self, reporter: Any, *, generated: bool = False) -> None:
         """Register a report body's `reporter` object (whatever a test put there). A generated
         name counts only when it has two words: one generated word ("Query") is as likely to be
@@ -81,9 +103,11 @@ class Identities:
             getattr(self, kind)(value)
 
     def leaks(self, lines: Iterable[str]) -> list[tuple[str, str]]:
-        """(identity found, the line) for every line that carries a registered identity."""
+        """(identity found, the line) for every line that carries a registered identity, a
+        registered file name or EXIF value, or a presigned link's signature, credential or policy."""
         with self._lock:
-            phones, emails, names = set(self.phones), set(self.emails), sorted(self.names)
+            phones, emails = set(self.phones), set(self.emails)
+            names = sorted(self.names | self.file_texts)
         lengths = sorted({len(form) for form in phones})
         found: list[tuple[str, str]] = []
         for line in lines:
@@ -105,6 +129,7 @@ class Identities:
                 if address in emails:
                     found.append((address, line))
             found.extend((name, line) for name in names if name in line)
+            found.extend((signed.group(0), line) for signed in PRESIGNED.finditer(line))
         return found
 
 

@@ -120,7 +120,21 @@ ANSWERS: dict[str, tuple[int, int, int, bool | None, int, int]] = {
     "coord.kota-tangerang": (404, 200, 200, False, 404, 404),
     "admin.nasional":       (200, 200, 200, False, 403, 201),
 }  # fmt: skip
-PHOTO_OF_THE_FOLLOW_UP = {"filename": "perbaikan.jpg", "content_type": "image/jpeg", "size": 250_000}
+PHOTO_OF_THE_FOLLOW_UP: dict[str, Any] = {
+    "filename": "perbaikan.jpg",
+    "content_type": "image/jpeg",
+    "size": 250_000,
+}
+# The citizen's door to an upload form (`POST /complaints/{id}/attachments`): the access code alone
+# opens it. Without it, with a wrong one, with another complaint's, or with an operator's token in
+# its place, the 404 of a complaint that does not exist, whatever the report's privacy.
+CITIZEN_ATTACH = {
+    "citizen with the code": 201,
+    "citizen without a code": 404,
+    "citizen with a wrong code": 404,
+    "citizen with another complaint's code": 404,
+    "op.disdukcapil's token, no code": 404,
+}
 # Who is shown the reporter (the view's `reporter`, the name, the phone in any digit form, in
 # anything the caller is answered): for an anonymous or confidential report, only national.
 SHOWN_THE_REPORTER = {
@@ -142,6 +156,7 @@ def expected_cells(privacy: str) -> dict[tuple[str, str], Any]:
             cells[(caller, "listed")] = listed
         if view == 200:
             cells[(caller, "reporter")] = shown
+    cells |= {(caller, "attach"): answer for caller, answer in CITIZEN_ATTACH.items()}
     return cells
 
 
@@ -188,6 +203,21 @@ def test_the_authorization_matrix(
         path = f"/ops/complaints/{tracking_id}/attachments"
         cells[(caller, "attach")] = call(
             local_stack, tokens[caller], "POST", path, PHOTO_OF_THE_FOLLOW_UP
+        ).status_code
+    other = requests.post(f"{local_stack.url}/complaints", json=report(), timeout=30).json()
+    codes = {
+        "citizen with the code": {"X-Access-Code": receipt["access_code"]},
+        "citizen without a code": {},
+        "citizen with a wrong code": {"X-Access-Code": "ZZZZ-ZZZZ"},
+        "citizen with another complaint's code": {"X-Access-Code": other["access_code"]},
+        "op.disdukcapil's token, no code": {"Authorization": f"Bearer {tokens['op.disdukcapil']}"},
+    }
+    for caller, headers in codes.items():
+        cells[(caller, "attach")] = requests.post(
+            f"{local_stack.url}/complaints/{tracking_id}/attachments",
+            json=PHOTO_OF_THE_FOLLOW_UP,
+            headers=headers,
+            timeout=30,
         ).status_code
     expected = expected_cells(privacy)
     differing = {cell: (cells.get(cell), expected.get(cell)) for cell in cells.keys() | expected.keys()

@@ -1,16 +1,21 @@
 """The reliability suite: complaints over real HTTP while the stack's AWS calls fail and its workers
 are killed mid-batch; then nothing lost, nothing duplicated, nothing in a DLQ, no 5xx but a clear 503.
+Evidence uploads the same way: each recorded exactly once through redeliveries and a killed worker.
 And one minute (ten seconds in `make test`) of load: requests per second, p50/p99, no errors.
 
 Sizes come from the environment, so `make soak` runs the same tests at full size:
 ADUAN_SOAK_COMPLAINTS (60 here), ADUAN_SOAK_KILLS (kills of each worker, 3), ADUAN_SOAK_LOAD_SECONDS (10),
-and ADUAN_LOCAL_WORKERS (warm workers per function, 1 here; the soak runs 4, as Lambda scales a
-queue's consumers out: a throttled call's back-off sleeps, and one worker would spend the drain asleep).
+ADUAN_SOAK_UPLOADS (0 here: the uploads' test waits out two visibility timeouts of two minutes,
+too long for `make test`; the soak runs 30), and ADUAN_LOCAL_WORKERS (warm workers per function,
+1 here; the soak runs 4, as Lambda scales a queue's consumers out: a throttled call's back-off
+sleeps, and one worker would spend the drain asleep).
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import math
 import os
 import random
 import re
@@ -33,6 +38,7 @@ from aduan_local.functions import Kill
 from aduan_local.sends import text_digest
 from aduan_local.stack import LocalStack
 from tests.e2e.helpers import Progress, complaint_store, drained, quiet, report
+from tests.e2e.test_evidence import attachments_quiet, filed, granted, phone_photo, png, upload
 from tests.phones import number
 from tests.privacy import LogCapture
 
@@ -41,6 +47,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 COMPLAINTS = int(os.environ.get("ADUAN_SOAK_COMPLAINTS", "60"))
 KILLS = int(os.environ.get("ADUAN_SOAK_KILLS", "3"))
 LOAD_SECONDS = float(os.environ.get("ADUAN_SOAK_LOAD_SECONDS", "10"))
+UPLOADS = int(os.environ.get("ADUAN_SOAK_UPLOADS", "0"))
 CLIENTS = 4
 # The drain has no fixed window: it waits for as long as the stack makes progress (helpers.Progress),
 # which a slower machine makes more slowly. This is only pytest's last resort for a hung test.
@@ -471,3 +478,190 @@ def test_a_minute_of_load_is_served_without_errors(local_stack: LocalStack) -> N
         lambda: not any(queue_depth(stack, q) for q in ["RoutingQueue", "NotificationQueue"]),
         "the load's routing and notifications",
     )
+
+
+# -- evidence (issue #14, point 7): uploads through redeliveries and a killed attachment worker -------
+
+ATTACHMENT_WORKER = "AttachmentFunction"
+PER_COMPLAINT = 4  # uploads on each complaint, of the five it takes
+
+
+def attachment_fault_rules() -> list[dict[str, Any]]:
+    """The attachment worker's calls fail now and then, each failure a batch item handed back: its
+    message comes again after the queue's visibility timeout. A failed read or store comes back to
+    a pending attachment; a failed delete, after the outcome was written, to one already recorded."""
+    throttled = {"error": "ProvisionedThroughputExceededException", "status": 400}
+    worker = {"function": ATTACHMENT_WORKER}
+    return [
+        {"service": "s3", "operation": "GetObject", "rate": 0.1, **worker},
+        {"service": "s3", "operation": "PutObject", "rate": 0.1, **worker},
+        {"service": "s3", "operation": "DeleteObject", "rate": 0.3, **worker},
+        {"service": "dynamodb", "operation": "*", "rate": 0.05, **worker, **throttled},
+        {"service": "dynamodb", "operation": "*", "rate": 0.05, "layer": "http", **worker, **throttled},
+    ]
+
+
+def s3_event(stack: LocalStack, key: str, size: int) -> str:
+    """The notification S3 sends for a POST upload: sent a second time, as S3 now and then does."""
+    name = str(stack.resources.ref("EvidenceBucket"))
+    record = {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": stack.options.region,
+        "eventTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "eventName": "ObjectCreated:Post",
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "bucket": {"name": name, "arn": f"arn:aws:s3:::{name}"},
+            "object": {"key": key, "size": size},
+        },
+    }
+    return json.dumps({"Records": [record]})
+
+
+def worker_outcomes(lines: list[str]) -> Counter[str]:
+    """What the attachment worker logged of each object it handled (`added`, `done_before`...)."""
+    outcomes: Counter[str] = Counter()
+    prefix = f"[{ATTACHMENT_WORKER}] "
+    for line in lines:
+        if not line.startswith(prefix):
+            continue
+        try:
+            logged = json.loads(line.removeprefix(prefix))
+        except ValueError:
+            continue
+        if isinstance(logged, dict) and logged.get("message") == "attachment":
+            outcomes[str(logged.get("outcome"))] += 1
+    return outcomes
+
+
+@pytest.mark.skipif(UPLOADS == 0, reason="make soak runs it (ADUAN_SOAK_UPLOADS)")
+@pytest.mark.timeout(HUNG)
+def test_each_upload_is_recorded_once_through_redeliveries_and_a_killed_attachment_worker(
+    local_stack: LocalStack, stack_logs: LogCapture
+) -> None:
+    """UPLOADS photos (every fifth a PNG declared as PDF, to be rejected) while the worker's S3 and
+    DynamoDB calls fail, every S3 event comes twice, and the worker is killed mid-file: each
+    accepted upload ends as exactly one `attachment_added` or `attachment_rejected`, its files
+    where they belong, nothing in quarantine and nothing in the DLQ."""
+    stack = local_stack
+    first_line = len(stack_logs.lines)
+    first_kill = {name: len(pool.kills) for name, pool in stack.pools.items()}
+    dead_letters_before = queue_depth(stack, "AttachmentDeadLetterQueue")
+    queue = stack.resources.ref("AttachmentQueue")
+    # A message fails at most once while faults and kills last (one visibility timeout, less a
+    # margin): none is received twice within it. Five receives would send it to the DLQ; this keeps
+    # it to two, so an empty DLQ is the design's doing, not luck's.
+    window = stack.template["Resources"]["AttachmentQueue"]["Properties"]["VisibilityTimeout"] - 30
+    photo, declared_pdf = phone_photo(2600, 1950, grain=True), png(64, 48)
+    receipts = [filed(stack) for _ in range(math.ceil(UPLOADS / PER_COMPLAINT))]
+    expected: dict[tuple[str, str], str] = {}  # (tracking ID, attachment ID): the event it must end in
+    refused: list[str] = []
+    lock = threading.Lock()
+
+    def citizen(n: int) -> None:
+        receipt = receipts[n // PER_COMPLAINT]
+        tracking_id = receipt["tracking_id"]
+        rejected = n % 5 == 4
+        body, declared, kind = (
+            (declared_pdf, "application/pdf", "image/png")
+            if rejected
+            else (photo, "image/jpeg", "image/jpeg")
+        )
+        asked: dict[str, Any] = {"filename": f"IMG_{n:04d}.jpg", "content_type": declared, "size": len(body)}
+        form = granted(
+            requests.post(
+                f"{stack.url}/complaints/{tracking_id}/attachments",
+                json=asked,
+                headers={"X-Access-Code": receipt["access_code"]},
+                timeout=30,
+            ),
+            tracking_id,
+        )
+        posted = upload(stack, form, body, filename=asked["filename"], part_type=kind)
+        with lock:
+            if posted.status_code != 204:
+                refused.append(f"{posted.status_code} {posted.text[:200]}")
+                return
+            expected[(tracking_id, form["attachment_id"])] = (
+                "attachment_rejected" if rejected else "attachment_added"
+            )
+        key = form["upload"]["fields"]["key"]
+        stack.client("sqs").send_message(QueueUrl=queue, MessageBody=s3_event(stack, key, len(body)))
+
+    def settled() -> dict[tuple[str, str], str]:
+        states = {}
+        for receipt in receipts:
+            complaint = complaint_store(stack).get(receipt["tracking_id"])
+            for attachment in complaint.attachments:
+                states[(complaint.tracking_id, attachment.attachment_id)] = attachment.state.value
+        return {k: state for k, state in states.items() if k in expected and state != "pending"}
+
+    stack.inject_faults(attachment_fault_rules())
+    killer = Killer(stack, [ATTACHMENT_WORKER], KILLS)
+    killer.start()
+    started = time.monotonic()
+    try:
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(citizen, range(UPLOADS)))
+        uploaded = time.monotonic()
+        while time.monotonic() < started + window and len(settled()) < len(expected):
+            time.sleep(1)
+    finally:
+        killer.stop.set()
+        stack.inject_faults([])
+    drained(
+        stack,
+        lambda: len(settled()) == len(expected) and queue_depth(stack, "AttachmentQueue") == 0,
+        "the uploads",
+    )
+    finished = time.monotonic()
+    attachments_quiet(stack)  # a late redelivery would have landed by now
+
+    store = complaint_store(stack)
+    recorded = [
+        ((receipt["tracking_id"], str(event.data.get("attachment_id"))), event.type)
+        for receipt in receipts
+        for event in store.timeline(receipt["tracking_id"])
+        if event.type.startswith("attachment_")
+    ]
+    counted = Counter(upload for upload, _ in recorded)
+    s3 = stack.client("s3")
+    name = str(stack.resources.ref("EvidenceBucket"))
+
+    def listed(prefix: str) -> set[str]:
+        return {item["Key"] for item in s3.list_objects_v2(Bucket=name, Prefix=prefix).get("Contents", [])}
+
+    quarantined = set().union(*(listed(f"quarantine/{r['tracking_id']}/") for r in receipts))
+    stored = set().union(*(listed(f"evidence/{r['tracking_id']}/") for r in receipts))
+    lines = stack_logs.lines[first_line:]
+    injected = Counter(
+        " ".join(line.split(FAULT_LOG_PREFIX)[1].split()[:2])
+        for line in lines
+        if line.startswith(f"[{ATTACHMENT_WORKER}]") and FAULT_LOG_PREFIX in line
+    )
+    outcomes = worker_outcomes(lines)
+    kills = kills_since(stack, first_kill)
+    print(
+        f"\nevidence: {UPLOADS} uploads on {len(receipts)} complaints, {len(expected)} taken by S3, "
+        f"each event sent twice; faults injected {sum(injected.values())}: {dict(injected)}"
+        f"\n  kills mid-file {dict(killer.done)} ({len(kills)} workers); "
+        f"uploaded in {uploaded - started:.1f} s, settled {finished - started:.1f} s after the start; "
+        f"worker outcomes {dict(outcomes)}"
+    )
+    assert refused == []
+    assert len(expected) == UPLOADS
+    # Exactly one event per accepted upload, the one its bytes call for; none for anything else.
+    assert {k: n for k, n in counted.items() if n != 1} == {}
+    assert dict(recorded) == expected
+    assert settled() == {k: kind.removeprefix("attachment_") for k, kind in expected.items()}
+    added = {k for k, kind in expected.items() if kind == "attachment_added"}
+    assert stored == {f"evidence/{t}/{a}{end}" for t, a in added for end in ("", ".thumb.jpg")}
+    assert quarantined == set()
+    assert queue_depth(stack, "AttachmentDeadLetterQueue") == dead_letters_before
+    # The faults bit and the worker was killed while it held a batch; the second copies of the
+    # events, and the retries after a failed delete, found their upload recorded.
+    assert sum(count for kind, count in injected.items() if kind.startswith("api s3.")) > 0
+    assert killer.done[ATTACHMENT_WORKER] >= 1
+    assert outcomes["done_before"] >= 1
+    assert outcomes["unknown"] == 0
