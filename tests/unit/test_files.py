@@ -468,7 +468,10 @@ def test_examine_lets_no_warning_out_of_pillow() -> None:
         warnings.simplefilter("always")
         examine(png_header_bomb(10000, 10000), "image/png")
         examine(encoded(two_halves(40, 30), "JPEG", exif=b"Exif\x00\x00MM\x00\x2a" + bytes(30)), "image/jpeg")
-    assert [str(warning.message) for warning in caught] == []
+    # Only Pillow's own count: a ResourceWarning about a socket another test left for the garbage
+    # collector may fire at any moment, inside this block too.
+    pillow = [w for w in caught if not issubclass(w.category, ResourceWarning)]
+    assert [str(warning.message) for warning in pillow] == []
 
 
 def test_examine_leaves_the_warning_filters_as_it_found_them() -> None:
