@@ -4,7 +4,7 @@ Evidence uploads the same way: each recorded exactly once through redeliveries a
 And one minute (ten seconds in `make test`) of load: requests per second, p50/p99, no errors.
 
 Sizes come from the environment, so `make soak` runs the same tests at full size:
-ADUAN_SOAK_COMPLAINTS (60 here), ADUAN_SOAK_KILLS (kills of each worker, 3), ADUAN_SOAK_LOAD_SECONDS (10),
+ADUAN_SOAK_COMPLAINTS (60 here), ADUAN_SOAK_KILLS (kills of each worker, 2), ADUAN_SOAK_LOAD_SECONDS (10),
 ADUAN_SOAK_UPLOADS (0 here: the uploads' test waits out two visibility timeouts of two minutes,
 too long for `make test`; the soak runs 30), and ADUAN_LOCAL_WORKERS (warm workers per function,
 1 here; the soak runs 4, as Lambda scales a queue's consumers out: a throttled call's back-off
@@ -45,7 +45,7 @@ from tests.privacy import LogCapture
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
 COMPLAINTS = int(os.environ.get("ADUAN_SOAK_COMPLAINTS", "60"))
-KILLS = int(os.environ.get("ADUAN_SOAK_KILLS", "3"))
+KILLS = int(os.environ.get("ADUAN_SOAK_KILLS", "2"))
 LOAD_SECONDS = float(os.environ.get("ADUAN_SOAK_LOAD_SECONDS", "10"))
 UPLOADS = int(os.environ.get("ADUAN_SOAK_UPLOADS", "0"))
 CLIENTS = 4
