@@ -369,7 +369,8 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     texts = sms_by_phone(stack, set(receipts))
     sent = texts_since(stack, first_text)
     kills = kills_since(stack, first_kill)
-    filed = {phone: complaint_store(stack).by_reporter_phone(phone) for phone in phones}
+    store = complaint_store(stack)  # one store (its clients and the secret read once) for every phone
+    filed = {phone: store.by_reporter_phone(phone) for phone in phones}
     received = {p: [t for t in texts[p] if "diterima" in t] for p in receipts}
     assigned = {p: [t for t in texts[p] if "diteruskan ke" in t] for p in receipts}
     dead_letters = dead_letter_depths(stack)
@@ -589,10 +590,12 @@ def test_each_upload_is_recorded_once_through_redeliveries_and_a_killed_attachme
         key = form["upload"]["fields"]["key"]
         stack.client("sqs").send_message(QueueUrl=queue, MessageBody=s3_event(stack, key, len(body)))
 
+    store = complaint_store(stack)
+
     def settled() -> dict[tuple[str, str], str]:
         states = {}
         for receipt in receipts:
-            complaint = complaint_store(stack).get(receipt["tracking_id"])
+            complaint = store.get(receipt["tracking_id"])
             for attachment in complaint.attachments:
                 states[(complaint.tracking_id, attachment.attachment_id)] = attachment.state.value
         return {k: state for k, state in states.items() if k in expected and state != "pending"}
@@ -618,7 +621,6 @@ def test_each_upload_is_recorded_once_through_redeliveries_and_a_killed_attachme
     finished = time.monotonic()
     attachments_quiet(stack)  # a late redelivery would have landed by now
 
-    store = complaint_store(stack)
     recorded = [
         ((receipt["tracking_id"], str(event.data.get("attachment_id"))), event.type)
         for receipt in receipts
