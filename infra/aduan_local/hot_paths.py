@@ -13,12 +13,19 @@ an answer.
 - **Query.** moto answers every Query, of the table or of an index, by sorting every item of the
   table (`Table.all_items`, DynamoType comparisons) and then looking at each. At a soak's size
   (tens of thousands of items) one query of the reporter index took about a second. A query of
-  the table needs only the items of its partition key; a query of an index looks at every item,
-  unsorted, since moto sorts what matches by the index's keys afterwards anyway.
+  the table needs only the items of its partition key. A query of an index needs only the items
+  whose index partition key is the one asked for: the items are grouped by that attribute's value
+  once, and the groups serve every index query until the next write to any table (a PutItem, a
+  DeleteItem or an UpdateItem, which changes an item in place; transactions and batches go through
+  these). moto still checks and sorts what it is handed, so a group can hold too much, never too
+  little. Ninety inbox-index queries over 30,000 items finding 6,000 (the statistics' reads at a
+  soak's size) took 22 s in moto, 5 to 7 s with every item handed over unsorted, and 3.3 to 3.7 s
+  from the groups: what is left is moto writing the 6,000 items out.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import datetime
 from typing import Any
@@ -34,7 +41,12 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
 
     if not hasattr(Table.query, "narrowed"):
+        from moto.dynamodb.models import DynamoDBBackend
+
         Table.query = _narrowed(Table.query)  # type: ignore[method-assign]
+        Table.put_item = _writing(Table.put_item)  # type: ignore[method-assign]
+        Table.delete_item = _writing(Table.delete_item)  # type: ignore[method-assign]
+        DynamoDBBackend.update_item = _writing(DynamoDBBackend.update_item)  # type: ignore[method-assign]
     if not hasattr(backends.list_of_moto_modules, "listed"):
         modules = tuple(backends.list_of_moto_modules())
 
@@ -54,9 +66,8 @@ def _narrowed(moto_own: Any) -> Any:
         index_name = kwargs.get("index_name", args[_INDEX_NAME] if len(args) > _INDEX_NAME else None)
         hash_key = args[0] if args else kwargs.get("hash_key")
         if index_name:
-            table.all_items = lambda: [
-                item for group in table.items.values() for item in _members(table, group)
-            ]
+            wanted = kwargs.get("hash_key_conditions") or []
+            table.all_items = lambda: _grouped(table, wanted)
         else:
             table.all_items = lambda: list(_members(table, table.items.get(hash_key)))
         try:
@@ -67,6 +78,40 @@ def _narrowed(moto_own: Any) -> Any:
     query.narrowed = True  # type: ignore[attr-defined]
     query.moto_own = moto_own  # type: ignore[attr-defined]
     return query
+
+
+# Writes finished, across every table: a grouping made before the latest is not used again. A
+# write counts once it is done, so a grouping begun during a write is made again on the next query.
+_writes = itertools.count()
+_written = [0]
+
+
+def _writing(moto_own: Any) -> Any:
+    def write(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return moto_own(*args, **kwargs)
+        finally:
+            _written[0] = next(_writes) + 1
+
+    return write
+
+
+def _grouped(table: Any, wanted: list[tuple[str, Any]]) -> list[Any]:
+    """The items whose attribute is the partition key value asked for (by its first condition),
+    from the table's grouping by that attribute, made afresh if any write came since."""
+    if not wanted:
+        return [item for group in table.items.values() for item in _members(table, group)]
+    name, value = wanted[0]
+    made, groups = table.__dict__.get("aduan_groups", {}).get(name, (-1, None))
+    if made != _written[0] or groups is None:
+        made, groups = _written[0], {}
+        for partition in table.items.values():
+            for item in _members(table, partition):
+                held = item.attrs.get(name)
+                if held is not None:
+                    groups.setdefault((held.type, str(held.value)), []).append(item)
+        table.__dict__.setdefault("aduan_groups", {})[name] = (made, groups)
+    return groups.get((value.type, str(value.value)), [])
 
 
 def _members(table: Any, group: Any) -> Any:

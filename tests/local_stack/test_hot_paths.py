@@ -131,3 +131,81 @@ def test_a_query_of_one_partition_reads_only_that_partition(dynamodb: Any, compl
     moto_own, expected = timed(Table.query.moto_own)
     assert found == expected == [f"E#{n:03d}" for n in range(10)]
     assert ours < moto_own / 5  # moto's own sorts all 5,000 items first
+
+
+def _reporter(dynamodb: Any, table: str, key: str) -> list[str]:
+    items = dynamodb.query(
+        TableName=table,
+        IndexName="ReporterIndex",
+        KeyConditionExpression="reporter_key = :key",
+        ExpressionAttributeValues={":key": {"S": key}},
+    )["Items"]
+    return sorted(item["tracking_id"]["S"] for item in items)
+
+
+def test_an_index_query_sees_every_kind_of_write_at_once(dynamodb: Any, complaints_table: str) -> None:
+    """The index groups are made again after a put, an update that moves an item to another
+    partition key, a delete, a batch and a transaction: a query never answers from before one."""
+    _fill(dynamodb, complaints_table, partitions=10, per_partition=7)  # R0..R6, ten items each
+    assert len(_reporter(dynamodb, complaints_table, "R1")) == 10
+    item = {"pk": {"S": "C#new"}, "sk": {"S": "C"}, "reporter_key": {"S": "R1"}}
+    created = {"tracking_id": {"S": "NEW"}, "created_at": {"S": "2026-02-01T00:00:00Z"}}
+    dynamodb.put_item(TableName=complaints_table, Item={**item, **created})
+    assert "NEW" in _reporter(dynamodb, complaints_table, "R1")
+    dynamodb.update_item(
+        TableName=complaints_table,
+        Key={"pk": item["pk"], "sk": item["sk"]},
+        UpdateExpression="SET reporter_key = :moved",
+        ExpressionAttributeValues={":moved": {"S": "R9"}},
+    )
+    assert "NEW" not in _reporter(dynamodb, complaints_table, "R1")
+    assert _reporter(dynamodb, complaints_table, "R9") == ["NEW"]
+    dynamodb.delete_item(TableName=complaints_table, Key={"pk": item["pk"], "sk": item["sk"]})
+    assert _reporter(dynamodb, complaints_table, "R9") == []
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": complaints_table,
+                    "Key": {"pk": {"S": "C#00000"}, "sk": {"S": "E#001"}},
+                    "UpdateExpression": "SET reporter_key = :moved",
+                    "ExpressionAttributeValues": {":moved": {"S": "R9"}},
+                }
+            }
+        ]
+    )
+    assert _reporter(dynamodb, complaints_table, "R9") == ["T00001"]
+    key = {"pk": {"S": "C#00000"}, "sk": {"S": "E#001"}}
+    dynamodb.batch_write_item(RequestItems={complaints_table: [{"DeleteRequest": {"Key": key}}]})
+    assert _reporter(dynamodb, complaints_table, "R9") == []
+
+
+def test_an_index_query_reads_only_the_partition_key_asked_for(dynamodb: Any, complaints_table: str) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.table import Table
+
+    _fill(dynamodb, complaints_table, partitions=500, per_partition=10)
+    for n in range(5):  # an agency's few complaints in one status, among thousands of items
+        dynamodb.update_item(
+            TableName=complaints_table,
+            Key={"pk": {"S": f"C#{n * 100:05d}"}, "sk": {"S": "E#000"}},
+            UpdateExpression="SET reporter_key = :few",
+            ExpressionAttributeValues={":few": {"S": "FEW"}},
+        )
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].get_table(complaints_table)
+    arguments = (None, None, [], None, None, True, None, "ReporterIndex")
+    conditions = {"hash_key_conditions": [("reporter_key", DynamoType({"S": "FEW"}))]}
+
+    def timed(query: Any) -> tuple[float, list[str]]:
+        started = time.perf_counter()
+        for _ in range(10):
+            items = query(table, *arguments, **conditions)[0]
+        return time.perf_counter() - started, [item.attrs["tracking_id"].value for item in items]
+
+    ours, found = timed(Table.query)
+    moto_own, expected = timed(Table.query.moto_own)
+    assert found == expected
+    assert sorted(found) == [f"T{n * 1000:05d}" for n in range(5)]
+    assert ours < moto_own / 5  # moto's own sorts all 5,000 items and compares each as a DynamoType
