@@ -1,9 +1,9 @@
 """Time per photo: the attachment worker's check of a photo, beside what any re-encoder pays.
 
-The photos are made here with Pillow (and pillow-heif, when it is installed), real files of the
-sizes phones send: a 12 MP JPEG at high quality (about 5 MB) with the EXIF a phone writes, GPS
-position included; a PNG photo of about 5 MB; a 12 MP HEIC; and the worst a file may ask of the
-function's memory, a 48 MP JPEG and a 52 MP PNG with transparency (`files.MAX_PIXELS`).
+The photos are made here with Pillow (and pillow-heif, which writes HEIC, when it is installed),
+real files of the sizes phones send: a 12 MP JPEG at high quality (about 5 MB) with the EXIF a
+phone writes, GPS position included; a PNG photo of about 5 MB; a 12 MP HEIC; and the worst a
+file may ask of the function's memory, a 48 MP JPEG and a 52 MP PNG with transparency (`files.MAX_PIXELS`).
 
 For each, alternated round by round (the first swapping every round), in this process after one
 warm-up of each, timed in CPU seconds of this process (`CLOCK`):
@@ -17,7 +17,7 @@ warm-up of each, timed in CPU seconds of this process (`CLOCK`):
 
 Then, in a fresh process for each run, each side's peak resident memory (`VmHWM`, what
 `ru_maxrss` reports), since the template gives the function a fixed amount; the time a worker's
-first HEIC pays to load pillow-heif; and the whole worker path for the 5 MB JPEG
+first HEIC pays to load pi-heif; and the whole worker path for the 5 MB JPEG
 (`process_upload` on the real adapters, against the emulator in this process: read the object,
 examine, store two objects, one conditional write, delete the original), alternated with
 `examine` alone on the same bytes.
@@ -95,17 +95,19 @@ class Photo:
 
 
 def heif_available() -> bool:
-    """pillow-heif is installed (HEIC is then measured), registered with Pillow for the floor."""
+    """pi-heif, Aduan's HEIC decoder, is installed (HEIC is then measured), registered with Pillow
+    for the floor; pillow-heif writes the photo."""
     return _heif_opener()
 
 
 @functools.cache
 def _heif_opener() -> bool:
     try:
-        import pillow_heif
+        import pi_heif
+        import pillow_heif  # noqa: F401  (writes the HEIC; pi-heif only reads)
     except ImportError:
         return False
-    pillow_heif.register_heif_opener()
+    pi_heif.register_heif_opener()
     return True
 
 
@@ -156,12 +158,17 @@ def make(spec: Spec) -> Photo:
         params["exif"] = phone_exif().tobytes()
     if kind == "HEIF":
         if not heif_available():
-            raise SystemExit("pillow-heif is not installed: no HEIC to make")
+            raise SystemExit("pi-heif or pillow-heif is not installed: no HEIC to make")
         params["enc_params"] = {"preset": "ultrafast"}  # x265's default takes a minute a photo here
     if kind == "PNG" and spec.look == "screen":
         params["compress_level"] = 1  # the bytes are not what is measured: made fast
     out = io.BytesIO()
-    image.save(out, format=kind, **params)
+    if kind == "HEIF":  # written by pillow-heif's encoder: pi-heif, registered with Pillow, only reads
+        import pillow_heif
+
+        pillow_heif.from_pillow(image).save(out, **params)
+    else:
+        image.save(out, format=kind, **params)
     body = out.getvalue()
     if len(body) > files.MAX_BYTES:
         raise SystemExit(f"{spec.name}: {len(body):,} bytes, over the upload limit")
@@ -363,14 +370,14 @@ HEIF_LOAD = """
 import json, time
 from PIL import Image, ImageCms, ImageOps  # loaded at the function's init
 started = time.perf_counter()
-import pillow_heif
-pillow_heif.register_heif_opener()
+import pi_heif
+pi_heif.register_heif_opener()
 print(json.dumps({"ms": (time.perf_counter() - started) * 1000}))
 """
 
 
 def heif_load_ms(runs: int) -> float | None:
-    """What a worker's first HEIC pays to load and register pillow-heif (median of fresh processes)."""
+    """What a worker's first HEIC pays to load and register pi-heif (median of fresh processes)."""
     if not heif_available():
         return None
     return float(statistics.median(_fresh(HEIF_LOAD)["ms"] for _ in range(runs)))
@@ -573,12 +580,12 @@ def tables(result: dict[str, Any]) -> str:
     """The section's tables, with the sentences that carry a single number."""
     heif = result["heif_load_ms"]
     notes = [
-        f"pillow-heif's import and registration, paid by a worker's first HEIC (not at init): "
+        f"pi-heif's import and registration, paid by a worker's first HEIC (not at init): "
         f"{heif:.0f} ms (median, fresh processes)."
         if heif is not None
-        else "pillow-heif is not installed: HEIC is refused (`heic_unsupported`) and not measured."
+        else "pi-heif is not installed: HEIC is refused (`heic_unsupported`) and not measured."
     ]
-    notes += [f"Not measured: {name} (pillow-heif is not installed)." for name in result["skipped"]]
+    notes += [f"Not measured: {name} (no pi-heif or pillow-heif)." for name in result["skipped"]]
     return (
         time_table(result["times"], result["runs"])
         + "\n\n"

@@ -153,7 +153,7 @@ STAGES = {
     "Aduan's models": "import aduan.domain.models",
     "Powertools Logger and Metrics": "import aduan.observability",
     "Powertools event handler": "import aws_lambda_powertools.event_handler",
-    # What aduan.domain.files imports: the attachment function loads it at init. pillow-heif is
+    # What aduan.domain.files imports: the attachment function loads it at init. pi-heif is
     # not here: it is loaded by a worker's first HEIC (bench/attachments.py times it).
     "Pillow (Image, ImageOps, ImageCms)": "from PIL import Image, ImageCms, ImageOps",
 }

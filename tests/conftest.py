@@ -97,11 +97,12 @@ def stack_logs() -> Iterator[LogCapture]:
 @pytest.fixture(scope="session", autouse=True)
 def no_reporter_identity_in_any_log(stack_logs: LogCapture) -> Iterator[None]:
     """After the whole session: no log line of the stack or its workers carries a reporter's
-    phone number (as typed, E.164 or digits only), email or name that any test submitted."""
+    phone number (as typed, E.164 or digits only), email or name that any test submitted, nor a
+    file's name, metadata or link that a test uploaded (`IDENTITIES.file_text`)."""
     yield
     leaks = IDENTITIES.leaks(stack_logs.lines)
     shown = "\n".join(f"  {identity!r} in: {line[:300]}" for identity, line in leaks[:10])
-    assert not leaks, f"{len(leaks)} log lines carry a reporter's identity:\n{shown}"
+    assert not leaks, f"{len(leaks)} log lines carry a reporter's identity or a file's private text:\n{shown}"
 
 
 @pytest.fixture(scope="session")

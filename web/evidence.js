@@ -317,12 +317,15 @@ window.AduanEvidence = (function () {
         const data = result && result.data;
         if (!result || result.status !== 201 || !data || !data.upload) {
           // The API's no (a wrong code, no room left, a type or size it refuses, an archived
-          // report) is not retried; a lost connection, a busy server or a conflict is.
+          // report, today's forms used up) is not retried; a lost connection, a busy server, a
+          // throttle or a conflict is.
           const error = result && Aduan.apiError(result);
+          const code = error ? error.code : "";
           const final =
             result !== null &&
             ([400, 403, 404, 413, 415, 422].indexOf(result.status) !== -1 ||
-              (result.status === 409 && Boolean(error) && error.code === "invalid_transition"));
+              (result.status === 409 && code === "invalid_transition") ||
+              (result.status === 429 && code === "rate_limited"));
           item.state = final ? "refused" : "failed";
           item.message = result ? answerText(result) : t("ev.err.session");
           update(item);

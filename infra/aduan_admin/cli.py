@@ -270,7 +270,9 @@ def main(argv: list[str] | None = None) -> None:
     route.set_defaults(run=_route)
 
     move = commands.add_parser("redrive", help="move a queue's dead letters back to it")
-    move.add_argument("queue", nargs="?", help="Routing, Notification or Escalation (with --stack)")
+    move.add_argument(
+        "queue", nargs="?", help="Routing, Notification, Escalation or Attachment (with --stack)"
+    )
     where = move.add_mutually_exclusive_group(required=True)
     where.add_argument("--stack", help="deployed stack whose <Queue>QueueUrl output names the queue")
     where.add_argument("--queue-url", help="the source queue's URL")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from aduan_local.calls import CallLedger
-from aduan_local.resources import Resources
+from aduan_local.resources import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Resources
 from aduan_local.sends import read_open_sends
 from aduan_local.template import merged_function_properties, resources_of_type
 
@@ -249,8 +249,8 @@ def _lambda_environment(spec: FunctionSpec, local: Resources) -> dict[str, str]:
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_REGION": local.region,
         "AWS_DEFAULT_REGION": local.region,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
         "AWS_ENDPOINT_URL": local.endpoint,
         "AWS_SAM_LOCAL": "true",  # what `sam local` sets: Powertools' tracer stays off
         "LAMBDA_TASK_ROOT": str(spec.code_dir),

@@ -46,14 +46,15 @@ def request_upload(
     """An upload form for one more file: `{"attachment_id", "upload": {"url", "fields"},
     "expires_at"}`. A citizen proves it is the reporter with the access code (checked under the
     pepper `access_key`); a missing or wrong code, like a complaint outside an operator's scope,
-    is NotFound. A sixth file is ValidationFailed naming `attachments`; an archived complaint is
-    InvalidTransition."""
+    is NotFound. A sixth file is ValidationFailed naming `attachments`, a citizen's eleventh form
+    of the day RateLimited naming it; an archived complaint is InvalidTransition."""
     tracking_id = parse_tracking_id(text_id)
     for _attempt in range(ATTEMPTS):
         complaint = complaints.get(tracking_id)
         _authorise(complaint, actor, access_code, access_key)
         evidence.check_open_to_evidence(complaint)
         evidence.check_room(complaint, now)
+        counted = evidence.counted_form(complaint, actor, now)
         attachment = Attachment(
             attachment_id=evidence.new_attachment_id(),
             content_type=request.content_type,
@@ -72,7 +73,7 @@ def request_upload(
         attachments = (*evidence.kept(complaint.attachments, now), attachment)
         try:
             save_change(
-                complaint.model_copy(update={"attachments": attachments}),
+                complaint.model_copy(update={"attachments": attachments, **counted}),
                 [],
                 complaints=complaints,
                 reference=reference,

@@ -42,21 +42,23 @@ def eventually(check: Any, timeout: float = 30.0, interval: float = 0.2) -> Any:
         time.sleep(interval)
 
 
-def quiet(stack: LocalStack, timeout: float = 60.0, settle: float = 1.0) -> dict[str, Any]:
+def quiet(stack: LocalStack, timeout: float = 60.0, settle: float = 1.0, part: str = "") -> dict[str, Any]:
     """Wait until the stack has nothing left to do, and return its AWS call counts (`/_local/calls`).
 
     Quiet is: no function inside an invocation, no message waiting or in flight in any queue a
     function consumes (`/_local/activity`), and the call counts unchanged through `settle` seconds
     of polls. A count or a "nothing more" taken before that races the workers. Fails after
-    `timeout`, naming what was still busy."""
+    `timeout`, naming what was still busy. `part` narrows it to the functions and queues whose
+    names start with it (`"Attachment"`: the attachment worker alone, not the notifications a
+    worker holds back for a minute)."""
     deadline = time.monotonic() + timeout
     previous: dict[str, Any] | None = None
     steady_since = time.monotonic()
     while True:
         activity = requests.get(f"{stack.url}/_local/activity", timeout=10).json()
         calls = requests.get(f"{stack.url}/_local/calls", timeout=10).json()
-        pending = _pending(activity)
-        counts = _work(calls)
+        pending = _pending(activity, part)
+        counts = _work(calls, part)
         now = time.monotonic()
         if pending or counts != previous:
             steady_since = now
@@ -129,22 +131,30 @@ def drained(stack: LocalStack, done: Any, what: str) -> None:
         time.sleep(1)
 
 
-def _pending(activity: dict[str, Any]) -> dict[str, Any]:
+def _pending(activity: dict[str, Any], part: str = "") -> dict[str, Any]:
     """What `/_local/activity` says is still under way (nothing: an empty dict)."""
     pending: dict[str, Any] = {}
-    if activity["busy"]:
-        pending["inside an invocation"] = activity["busy"]
-    queues = {name: depth for name, depth in activity["queues"].items() if any(depth.values())}
+    busy = [name for name in activity["busy"] if name.startswith(part)]
+    if busy:
+        pending["inside an invocation"] = busy
+    queues = {
+        name: depth
+        for name, depth in activity["queues"].items()
+        if name.startswith(part) and any(depth.values())
+    }
     if queues:
         pending["queues"] = queues
     return pending
 
 
-def _work(calls: dict[str, Any]) -> dict[str, Any]:
+def _work(calls: dict[str, Any], part: str = "") -> dict[str, Any]:
     """The counts that change only when something happens: not the pollers' idle receives."""
+    functions = {name: count for name, count in calls["functions"].items() if name.startswith(part)}
+    if part:  # the pollers' and the API's counts are the whole stack's
+        return {"functions": functions}
     mappings = calls["event_source_mappings"].get("calls", {})
     return {
-        "functions": calls["functions"],
+        "functions": functions,
         "api_requests": calls["api_requests"],
         "event_source_mappings": {k: v for k, v in mappings.items() if not k.endswith(".empty")},
     }

@@ -14,7 +14,6 @@ import io
 import json
 import re
 import struct
-import time
 from typing import Any
 from xml.etree import ElementTree
 
@@ -24,7 +23,7 @@ from PIL import ExifTags, Image
 
 from aduan.domain.models import Attachment, AttachmentState
 from aduan_local.stack import LocalStack
-from tests.e2e.helpers import as_user, complaint_store, eventually, report
+from tests.e2e.helpers import as_user, complaint_store, eventually, quiet, report
 from tests.privacy import IDENTITIES
 
 pytestmark = pytest.mark.e2e
@@ -192,24 +191,11 @@ def settled(stack: LocalStack, tracking_id: str, attachment_id: str) -> Attachme
     return None if found.state is AttachmentState.PENDING else found
 
 
-def attachments_quiet(stack: LocalStack, timeout: float = WORKER, settle: float = 1.0) -> None:
-    """Wait until the attachment worker has nothing left: no message waiting, delayed or in flight
-    on its queue and no invocation running, through `settle` seconds. S3 sends an upload's event
-    while it answers the upload (docs/local-stack.md), so after this every event has been handled.
-    (The whole stack's `quiet` also waits for notifications a worker holds back for a minute.)"""
-    deadline = time.monotonic() + timeout
-    steady_since = time.monotonic()
-    while True:
-        activity = requests.get(f"{stack.url}/_local/activity", timeout=10).json()
-        queue = activity["queues"].get("AttachmentQueue", {})
-        busy = "AttachmentFunction" in activity["busy"] or any(queue.values())
-        now = time.monotonic()
-        if busy:
-            steady_since = now
-        elif now - steady_since >= settle:
-            return
-        assert now < deadline, f"the attachment worker was still busy after {timeout:.0f} s: {queue}"
-        time.sleep(0.1)
+def attachments_quiet(stack: LocalStack) -> None:
+    """Wait until the attachment worker has nothing left (`quiet` on its part of the stack). S3
+    sends an upload's event while it answers the upload (docs/local-stack.md), so after this every
+    event has been handled."""
+    quiet(stack, timeout=WORKER, part="Attachment")
 
 
 def worked(stack: LocalStack, tracking_id: str, attachment_id: str) -> Attachment:

@@ -45,7 +45,7 @@ NEVER = {"aduan_local", "aduan_admin", "tests", "moto", "yaml", "pytest", "holid
 # import) reads a reporter's email address, and only reports with one pay for it.
 ON_FIRST_USE = {"email_validator"}
 # Pillow decodes uploads in the attachment worker alone: no other cold start pays for it.
-IMAGES = {"PIL", "pillow_heif", "aduan.domain.files"}
+IMAGES = {"PIL", "pi_heif", "pillow_heif", "aduan.domain.files"}
 # What only some functions may load.
 NOT_IN = {
     # The deadline check runs every five minutes: it reads the due index without any model.

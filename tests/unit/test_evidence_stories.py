@@ -19,7 +19,8 @@ from PIL import Image
 from aduan.attachment import Processed, process_upload, request_upload
 from aduan.citizen import track_complaint
 from aduan.domain import evidence, files
-from aduan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from aduan.domain.allowance import JAKARTA
+from aduan.domain.errors import Conflict, InvalidTransition, NotFound, RateLimited, ValidationFailed
 from aduan.domain.evidence import AttachmentRequest, parse_upload_key, quarantine_key
 from aduan.domain.models import Actor, AttachmentState, Complaint, Language, Privacy, Role
 from aduan.doors import http_api
@@ -194,6 +195,45 @@ def test_a_form_not_used_in_its_fifteen_minutes_frees_its_slot(
     # cannot grow the item.
     ask(world, bucket, receipt, minutes=80)
     assert len(stored(world, receipt.tracking_id).attachments) == 2
+
+
+def test_a_citizen_s_eleventh_form_of_the_day_is_refused_until_midnight_and_staff_s_are_not(
+    world: World, bucket: FakeEvidenceBucket
+) -> None:
+    """A rejected file frees its slot: without a daily cap, a loop of forms and garbage would keep
+    the attachment worker (and the timeline) busy for ever."""
+    receipt = routed(world)
+    for n in range(evidence.CITIZEN_FORMS_PER_DAY):
+        form = ask(world, bucket, receipt, minutes=n)
+        upload(bucket, form, b"<html>bukan foto</html>")
+        assert process(world, bucket, key_of(receipt, form), minutes=n).outcome == "rejected"
+    version = stored(world, receipt.tracking_id).version
+    with pytest.raises(RateLimited) as refused:
+        ask(world, bucket, receipt, minutes=11)
+    assert refused.value.problems == [
+        ("attachments", "daily_limit_upload_forms", {"limit": evidence.CITIZEN_FORMS_PER_DAY})
+    ]
+    midnight = NOW.astimezone(JAKARTA).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    assert refused.value.retry_after == int((midnight - (NOW + timedelta(minutes=11))).total_seconds())
+    assert stored(world, receipt.tracking_id).version == version
+
+    ask(world, bucket, receipt, actor=OPERATOR, code=None, minutes=12)  # the agency's own photo
+    minutes_to_midnight = int((midnight - NOW).total_seconds() // 60)
+    assert ask(world, bucket, receipt, minutes=minutes_to_midnight)["attachment_id"]
+
+
+def test_the_daily_cap_answers_429_naming_attachments_in_both_languages() -> None:
+    error = RateLimited("upload_forms", 10, 3600, field="attachments")
+    assert http_api.domain_error_details(error, Language.EN) == [
+        {
+            "field": "attachments",
+            "message": "You have asked to upload 10 times on this report today. Try again tomorrow.",
+        }
+    ]
+    assert http_api.domain_error_details(error, Language.ID)[0]["message"].startswith(
+        "Anda sudah meminta 10 kali"
+    )
+    assert http_api.status_of(error.code) == 429
 
 
 def test_an_operator_in_scope_and_its_coordinator_get_forms_and_other_agencies_get_not_found(

@@ -320,9 +320,9 @@ def test_the_heic_plugin_is_loaded_only_when_a_heic_arrives() -> None:
         "from aduan.domain import files\n"
         "out = io.BytesIO(); Image.new('RGB', (8, 8)).save(out, 'JPEG')\n"
         "files.examine(out.getvalue(), 'image/jpeg')\n"
-        "before = 'pillow_heif' in sys.modules\n"
+        "before = 'pi_heif' in sys.modules\n"
         "files.examine(sys.stdin.buffer.read(), 'image/heic')\n"
-        "print(json.dumps([before, 'pillow_heif' in sys.modules]))\n"
+        "print(json.dumps([before, 'pi_heif' in sys.modules, 'pillow_heif' in sys.modules]))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],
@@ -332,7 +332,7 @@ def test_the_heic_plugin_is_loaded_only_when_a_heic_arrives() -> None:
         check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT / "shared")},
     )
-    assert json.loads(result.stdout) == [False, True]
+    assert json.loads(result.stdout) == [False, True, False]  # the decoder only, never the GPL encoder
 
 
 # -- what the bytes are, whatever was declared --------------------------------------------------

@@ -47,6 +47,9 @@ def test_the_template_s_limits_block_the_eleventh_report_from_one_client_in_five
     assert (
         front.blocked("GET", "/complaints/K7MX4RPA27", CLIENT, now=10.0) is None
     )  # tracking is not a report
+    # nor are a report's photos (intake caps their forms per complaint per day)
+    assert front.blocked("POST", "/complaints/K7MX4RPA27/attachments", CLIENT, now=10.0) is None
+    assert front.blocked("POST", "/complaints/K7MX4RPA27/replies", CLIENT, now=10.0) is not None
 
 
 def test_a_client_that_keeps_sending_stays_blocked_until_its_window_has_passed() -> None:

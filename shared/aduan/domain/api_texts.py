@@ -67,6 +67,10 @@ ERRORS: dict[str, dict[str, str]] = {
         id="Anda sudah mengirim {limit} pesan untuk laporan ini hari ini. Kirim lagi besok.",
         en="You have sent {limit} messages on this report today. Send more tomorrow.",
     ),
+    "daily_limit_upload_forms": _(
+        id="Anda sudah meminta {limit} kali unggah untuk laporan ini hari ini. Coba lagi besok.",
+        en="You have asked to upload {limit} times on this report today. Try again tomorrow.",
+    ),
     "daily_limit_email": _(
         id="Alamat email ini sudah dipakai untuk {limit} laporan hari ini. Coba lagi besok.",
         en="This email address has been given for {limit} reports today. Try again tomorrow.",

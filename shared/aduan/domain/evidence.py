@@ -14,14 +14,15 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from aduan.domain import free_text, tracking
-from aduan.domain.errors import InvalidTransition, ValidationFailed
-from aduan.domain.models import Attachment, AttachmentState, Complaint, Status
+from aduan.domain.allowance import jakarta_day, retry_after
+from aduan.domain.errors import InvalidTransition, RateLimited, ValidationFailed
+from aduan.domain.models import Actor, Attachment, AttachmentState, Complaint, Role, Status
 from aduan.domain.ports import EvidenceBucket
 
 # What Aduan takes (DESIGN §4.1), here rather than in `aduan.domain.files` (which checks the bytes
@@ -30,6 +31,9 @@ from aduan.domain.ports import EvidenceBucket
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
+# Upload forms a citizen may ask for on one complaint in one day (Jakarta's): five files and as
+# many second tries (a form left unused, a photo refused). Operators sign in and are audited.
+CITIZEN_FORMS_PER_DAY = 10
 UPLOAD_WINDOW = timedelta(minutes=15)  # how long an upload form is valid
 # How long a pending attachment past its form's end is kept for an event that comes late (an upload
 # made in time, a queue behind): an hour of forms is at most twenty entries on the item.
@@ -137,6 +141,18 @@ def check_room(complaint: Complaint, now: datetime) -> None:
     """ValidationFailed (naming `attachments`) when the complaint holds its five already."""
     if slots_taken(complaint.attachments, now) >= MAX_ATTACHMENTS:
         raise ValidationFailed([("attachments", "too_many_attachments", {"limit": MAX_ATTACHMENTS})])
+
+
+def counted_form(complaint: Complaint, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The changes that count one more of the citizen's forms today (none for staff); RateLimited,
+    naming `attachments`, past today's cap."""
+    if actor.role is not Role.CITIZEN:
+        return {}
+    day = jakarta_day(now)
+    asked = complaint.upload_forms if complaint.upload_forms_on == day else 0
+    if asked >= CITIZEN_FORMS_PER_DAY:
+        raise RateLimited("upload_forms", CITIZEN_FORMS_PER_DAY, retry_after(now), field="attachments")
+    return {"upload_forms_on": day, "upload_forms": asked + 1}
 
 
 def check_open_to_evidence(complaint: Complaint) -> None:

@@ -51,7 +51,7 @@ THUMBNAIL_QUALITY = 80
 # How long a PDF's trailer may be after its last `%%EOF`: readers look in the last kilobyte.
 PDF_TRAILER_BYTES = 1024
 
-# What Pillow's decoders (and pillow-heif's) raise for bytes they cannot read: Pillow's own fuzz
+# What Pillow's decoders (and pi-heif's) raise for bytes they cannot read: Pillow's own fuzz
 # tests expect OSError (UnidentifiedImageError and "image file is truncated" among them),
 # SyntaxError, ValueError and NotImplementedError; struct.error and EOFError come from header
 # parsers, RuntimeError from libheif. MemoryError is left out on purpose: the pixel bound keeps a
@@ -148,13 +148,14 @@ def _examine_pdf(body: bytes) -> Stored | Refused:
 
 @functools.cache
 def _heic_opener_registered() -> bool:
-    """Register pillow-heif with Pillow the first time a HEIC arrives (its import and its codecs
-    cost nothing to a function that never sees one); False where it is not installed."""
+    """Register pi-heif (pillow-heif's decode-only build) with Pillow the first time a HEIC
+    arrives (its import and its codecs cost nothing to a function that never sees one); False
+    where it is not installed."""
     try:
-        import pillow_heif
+        import pi_heif
     except ImportError:
         return False
-    pillow_heif.register_heif_opener()
+    pi_heif.register_heif_opener()
     return True
 
 

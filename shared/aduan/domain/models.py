@@ -196,6 +196,10 @@ class Complaint(_Model):
     # The citizen's messages on it today (a Jakarta date), so that no one fills its timeline.
     citizen_messages_on: str | None = None
     citizen_messages: int = Field(default=0, ge=0)
+    # The upload forms the citizen asked for on it today (a Jakarta date): a rejected file frees its
+    # slot, so without a cap a loop of forms and garbage would keep the attachment worker busy.
+    upload_forms_on: str | None = None
+    upload_forms: int = Field(default=0, ge=0)
     # Photos and documents, in the order they were asked for (an item written before has none).
     attachments: tuple[Attachment, ...] = ()
     created_at: UtcDatetime
