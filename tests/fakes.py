@@ -22,7 +22,7 @@ from aduan.domain.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
-from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
+from aduan.domain.models import Complaint, ComplaintSummary, FiledComplaint, Status, TimelineEvent
 from aduan.domain.ports import TIMELINE_PAGE, Channels, Idempotency, Page, SignInStep
 from aduan.domain.tracking import reporter_key
 from aduan.domain.workdays import iso
@@ -232,9 +232,13 @@ class FakeComplaintStore:
 
     def filed_between(
         self, agency_id: str, status: Status, start: datetime, end: datetime
-    ) -> list[ComplaintSummary]:
+    ) -> list[FiledComplaint]:
         rows = sorted(self._held(agency_id, status), key=_inbox_key)
-        return [_summary(row) for row in rows if start <= row.created_at < end]
+        return [
+            FiledComplaint.model_validate(row.model_dump(mode="json"))
+            for row in rows
+            if start <= row.created_at < end
+        ]
 
     def by_reporter_phone(self, phone_e164: str) -> list[str]:
         key = reporter_key(phone_e164, self._secret)

@@ -1,4 +1,4 @@
-"""Three of moto server's costs paid per request, per message or per item, cut without changing
+"""Four of moto server's costs paid per request, per message or per item, cut without changing
 an answer.
 
 - **The SQS clock.** moto decides whether each message is visible or delayed by reading the clock
@@ -10,6 +10,11 @@ an answer.
 - **The dispatcher's module list.** To find the service a request is for, moto server lists its
   own package folder (`os.listdir` and an `isdir` for each of some 200 entries) on every request.
   The folder does not change while the stack runs: it is listed once.
+- **Projection.** moto projects an item (an index's INCLUDE or KEYS_ONLY, a ProjectionExpression)
+  by turning the whole item into plain JSON once for each attribute kept, and building it back:
+  for an inbox row, sixteen conversions of a complaint of thirty attributes. Top-level names are
+  kept by name instead (nested paths keep moto's own). With the groups below, the statistics of
+  2,000 complaints read in-process took 7.1 s with moto's projection and 4.4 s with this.
 - **Query.** moto answers every Query, of the table or of an index, by sorting every item of the
   table (`Table.all_items`, DynamoType comparisons) and then looking at each. At a soak's size
   (tens of thousands of items) one query of the reporter index took about a second. A query of
@@ -25,6 +30,7 @@ an answer.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from datetime import datetime
@@ -38,8 +44,11 @@ def install() -> None:
 
     models.unix_time = _seconds(utils.unix_time)  # type: ignore[attr-defined]
     models.unix_time_millis = _milliseconds(utils.unix_time_millis)  # type: ignore[attr-defined]
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
 
+    if not hasattr(Item.project, "by_name"):
+        Item.project = _projected(Item.project)  # type: ignore[method-assign]
     if not hasattr(Table.query, "narrowed"):
         from moto.dynamodb.models import DynamoDBBackend
 
@@ -112,6 +121,22 @@ def _grouped(table: Any, wanted: list[tuple[str, Any]]) -> list[Any]:
                     groups.setdefault((held.type, str(held.value)), []).append(item)
         table.__dict__.setdefault("aduan_groups", {})[name] = (made, groups)
     return groups.get((value.type, str(value.value)), [])
+
+
+def _projected(moto_own: Any) -> Any:
+    """An index's projection (and a ProjectionExpression) of top-level names, kept by name: moto
+    turns the whole item into plain JSON once for every name kept, and builds it back."""
+
+    def project(item: Any, expressions: list[list[str]]) -> Any:
+        if not all(len(path) == 1 and "[" not in path[0] for path in expressions):
+            return moto_own(item, expressions)  # nested paths and list indexes: moto's own
+        names = {path[0] for path in expressions}
+        kept = {name: copy.deepcopy(value) for name, value in item.attrs.items() if name in names}
+        return type(item)(hash_key=item.hash_key, range_key=item.range_key, attrs=kept)
+
+    project.by_name = True  # type: ignore[attr-defined]
+    project.moto_own = moto_own  # type: ignore[attr-defined]
+    return project
 
 
 def _members(table: Any, group: Any) -> Any:

@@ -27,7 +27,10 @@ from aduan.domain.tracking import access_code_matches, parse_tracking_id
 if TYPE_CHECKING:
     from aduan.domain.files import Stored
 
-ATTEMPTS = 3  # writes tried before the caller is told to try again (409), or the record comes back
+# Writes tried before the caller is told to try again (409), or the record comes back. Each lost
+# write means another won, so k requests at once on one complaint all get through within k tries:
+# six covers a file for each of its five slots arriving at once with a record of the worker's.
+ATTEMPTS = 6
 UPLOADERS = frozenset({Role.CITIZEN, Role.OPERATOR, Role.COORDINATOR, Role.NATIONAL})
 
 

@@ -14,7 +14,7 @@ import pytest
 from aduan.domain.deadlines import ClockKind, ResponseTrack, Step, extend, start_clock
 from aduan.domain.effects import assignment
 from aduan.domain.errors import ValidationFailed
-from aduan.domain.models import Actor, Complaint, ComplaintSummary, Role, Status
+from aduan.domain.models import Actor, Complaint, FiledComplaint, Role, Status
 from aduan.domain.reference import ReferenceData, load_seed
 from aduan.domain.workdays import WorkCalendar
 from aduan.operations import ActionRequest, act, statistics
@@ -53,9 +53,9 @@ class Store:
 
     def filed_between(
         self, agency_id: str, status: Status, start: datetime, end: datetime
-    ) -> list[ComplaintSummary]:
+    ) -> list[FiledComplaint]:
         return [
-            ComplaintSummary.model_validate(case.model_dump())
+            FiledComplaint.model_validate(case.model_dump())
             for case in self.items.values()
             if case.agency_id == agency_id and case.status is status and start <= case.created_at < end
         ]

@@ -29,7 +29,7 @@ from aduan.aws.due_index import DEFAULT_SHARDS, DueIndexReader, due_shard, query
 from aduan.aws.items import from_item, json_document, to_item
 from aduan.domain.allowance import Quota
 from aduan.domain.errors import Conflict, NotFound, ValidationFailed
-from aduan.domain.models import Complaint, ComplaintSummary, Status, TimelineEvent
+from aduan.domain.models import Complaint, ComplaintSummary, FiledComplaint, Status, TimelineEvent
 from aduan.domain.ports import TIMELINE_PAGE, Idempotency, Page
 from aduan.domain.tracking import reporter_key
 from aduan.domain.workdays import as_utc, iso
@@ -48,6 +48,8 @@ OUTBOX_TTL = timedelta(days=7)  # routing (or the sweeper) reads it within minut
 EVENT_PREFIX = "E#"
 STORED_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # how a model's UTC datetimes are serialised
 INBOX_INDEX = "InboxIndex"
+# What `filed_between` reads of each row, each by a placeholder (`status` is a reserved word).
+FILED_NAMES = {f"#{name}": name for name in FiledComplaint.model_fields}
 REPORTER_INDEX = "ReporterIndex"
 
 
@@ -388,11 +390,15 @@ class DynamoComplaintStore:
 
     def filed_between(
         self, agency_id: str, status: Status, start: datetime, end: datetime
-    ) -> list[ComplaintSummary]:
-        """Every complaint an agency holds in one status, filed in [start, end) (all pages)."""
+    ) -> list[FiledComplaint]:
+        """Every complaint an agency holds in one status, filed in [start, end) (all pages), with
+        only the attributes the statistics count: not the title, the privacy or the clock that an
+        inbox row carries."""
         items = self._query(
             IndexName=INBOX_INDEX,
             KeyConditionExpression="inbox = :inbox AND created_at BETWEEN :start AND :end",
+            ProjectionExpression=", ".join(FILED_NAMES),
+            ExpressionAttributeNames=FILED_NAMES,
             ExpressionAttributeValues={
                 ":inbox": {"S": f"{agency_id}#{status}"},
                 # BETWEEN includes both ends: stop a microsecond before `end`, in UTC as stored.
@@ -400,7 +406,7 @@ class DynamoComplaintStore:
                 ":end": {"S": as_utc(end - timedelta(microseconds=1)).strftime(STORED_TIME)},
             },
         )
-        return [ComplaintSummary.model_validate(from_item(item)) for item in items]
+        return [FiledComplaint.model_validate(from_item(item)) for item in items]
 
     def by_reporter_phone(self, phone_e164: str) -> list[str]:
         items = self._query(

@@ -225,3 +225,19 @@ class ComplaintSummary(BaseModel):
     answered_on_time: bool | None = None
     created_at: UtcDatetime
     version: int
+
+
+class FiledComplaint(BaseModel):
+    """What the statistics count of a complaint: read from the inbox index with only these
+    attributes projected, since a month of a regency is thousands of rows."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    status: Status
+    agency_id: str | None = None
+    category: str | None = None
+    escalation_level: int = 0
+    rating: int | None = None
+    first_response_at: UtcDatetime | None = None
+    answered_on_time: bool | None = None
+    created_at: UtcDatetime

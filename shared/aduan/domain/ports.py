@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from aduan.domain.allowance import Quota
-    from aduan.domain.models import Agency, Complaint, ComplaintSummary, Language, Status, TimelineEvent
+    from aduan.domain.models import (
+        Agency,
+        Complaint,
+        ComplaintSummary,
+        FiledComplaint,
+        Language,
+        Status,
+        TimelineEvent,
+    )
 
 
 # -- complaints ------------------------------------------------------------------------------------
@@ -111,8 +119,8 @@ class ComplaintRepository(Protocol):
 
     def filed_between(
         self, agency_id: str, status: Status, start: datetime, end: datetime
-    ) -> list[ComplaintSummary]:
-        """An agency's complaints in one status filed in [start, end)."""
+    ) -> list[FiledComplaint]:
+        """What the statistics count of an agency's complaints in one status filed in [start, end)."""
 
     def by_reporter_phone(self, phone_e164: str) -> list[str]:
         """Tracking IDs of a reporter's complaints, newest first."""
