@@ -29,11 +29,15 @@ _PHONE_LIKE = re.compile(r"\d[\d\s\-().]*\d")
 _EMAIL_LIKE = re.compile(r"[^\s\"'<>(),;:\\]+@[^\s\"'<>(),;:\\]+")
 _SHORTEST_NATIONAL = 8  # digits after the country code or trunk 0; shorter numbers are not identities
 _SHORTEST_NAME = 5
-# What only a presigned request or its form carries, in any case: SigV4's query parameters and form
-# fields (the signature, the credential, a role's session token) and the POST policy, base64 as the
-# form holds it (botocore's policy begins with "expiration") or as its decoded JSON.
+# What only a presigned request or its form carries, in any case: SigV4's values (a signature's 64
+# hex digits, a credential's scope `<date>/<region>/s3/aws4_request`, slashes encoded or not, a
+# role's session token) and the POST policy, base64 as the form holds it (botocore's policy begins
+# with "expiration") or as its decoded JSON. The parameters' names alone are not a leak: a fuzzer
+# sends `/complaints/x-amz-credential`, and the access log rightly records the path.
 PRESIGNED = re.compile(
-    r"x-amz-(?:signature|credential|security-token)"
+    r"x-amz-signature[\"']?\s*[=:]\s*[\"']?[0-9a-f]{64}"
+    r"|(?:/|%2F)\d{8}(?:/|%2F)[a-z0-9-]+(?:/|%2F)s3(?:/|%2F)aws4_request"
+    r"|x-amz-security-token[\"']?\s*[=:]\s*[\"']?[A-Za-z0-9+/=%]{16,}"
     r"|eyJleHBpcmF0aW9uIj"
     r"|\"expiration\":\s*\"[^\"]*\",\s*\"conditions\"",
     re.IGNORECASE,

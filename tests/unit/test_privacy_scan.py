@@ -142,6 +142,10 @@ def test_a_file_name_or_exif_content_in_a_log_line_is_found(
         '{"message": "attachment", "outcome": "rejected", "reason": "not_declared_type"}',
         "[AttachmentFunction] 1b4e 412.7 ms init 1312.0 ms",
         '{"expiration_days": 1, "policy": "ExpireUnprocessedUploads"}',
+        # A parameter's name without its value: what a fuzzer put in a path, the access log records.
+        '127.0.0.1 "GET /complaints/x-amz-credential HTTP/1.1" 404 -',
+        '{"route": "GET /complaints/{tracking_id}", "path": "/complaints/X-Amz-Signature", "status": "404"}',
+        '{"field": "filename", "value": "foto X-Amz-Meta-Note: 1.jpg", "x-amz-security-token": ""}',
     ],
 )
 def test_what_the_evidence_code_logs_is_not_taken_for_a_leak(file_identities: Identities, line: str) -> None:
