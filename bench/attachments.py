@@ -562,7 +562,7 @@ def function_memory_mb() -> int:
 
 
 def measure(runs: int, specs: tuple[Spec, ...] = SPECS, memory_runs: int = 3) -> dict[str, Any]:
-    """Every figure of the section: time per photo, memory, pillow-heif's load, the worker's path."""
+    """Every figure of the section: time per photo, memory, pi-heif's load, the worker's path."""
     made = [make(spec) for spec in specs if spec.declared != files.HEIC or heif_available()]
     headline = next((photo for photo in made if photo.name == HEADLINE.name), made[0])
     return {

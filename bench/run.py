@@ -75,7 +75,7 @@ def main() -> None:
         "model; every other function pays for pydantic and its schema "
         "machinery, which is most of the gap: docs/performance.md says what would remove it. The "
         "attachment function also loads Pillow at init (`aduan.domain.files`), so that its first "
-        "file does not pay for it; pillow-heif waits for the first HEIC (the next section).\n\n"
+        "file does not pay for it; pi-heif waits for the first HEIC (the next section).\n\n"
         + cold_start.breakdown_table(cold_parts)
         + "\n",
         "## Escalation read amplification\n\n"

@@ -13,6 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from aduan.aws.complaint_store import DynamoComplaintStore
+from aduan.delivery import MAX_BACKOFF_SECONDS
 from aduan_local import client
 from aduan_local.client import LOCAL_SMS_TOKEN, example_report
 from aduan_local.stack import LocalStack
@@ -74,11 +75,15 @@ def quiet(stack: LocalStack, timeout: float = 60.0, settle: float = 1.0, part: s
 
 
 def patience(template: dict[str, Any]) -> float:
-    """The longest a working stack can go without finishing any work, from template.yaml: a message
-    a killed or failed invocation left in flight waits out its queue's visibility timeout, then an
+    """The longest a working stack can go without finishing any work, from template.yaml and the
+    delivery's retry policy: a message a killed or failed invocation left in flight waits out its
+    queue's visibility timeout, or the back-off the notification worker set on it (at most
+    `MAX_BACKOFF_SECONDS`: with the local stack's one-second base, a text SNS refused nine times
+    waits 256 s before its tenth try), then an
     invocation may run up to its function's timeout; botocore's back-off between retries is at
     most 20 s on top. Waiting on the stack's progress for this long, rather than a fixed window for
     the whole drain, lets a slower machine drain slower and still fails a stack that stopped."""
+
     resources = template["Resources"].values()
     default = template.get("Globals", {}).get("Function", {}).get("Timeout", 3)
     visibility = max(
@@ -93,7 +98,7 @@ def patience(template: dict[str, Any]) -> float:
         ),
         default=default,
     )
-    return float(visibility + timeout + 20)
+    return float(max(visibility, MAX_BACKOFF_SECONDS) + timeout + 20)
 
 
 class Progress:
