@@ -19,6 +19,8 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+from aduan.domain.errors import RateLimited
+
 JAKARTA = timezone(timedelta(hours=7), "WIB")
 KEPT_FOR = timedelta(days=1)  # a day's counts outlive the day by one, then TTL removes them
 
@@ -69,6 +71,18 @@ def next_midnight(now: datetime) -> datetime:
     local = now.astimezone(JAKARTA)
     midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), JAKARTA)
     return midnight.astimezone(UTC)
+
+
+def one_more_today(
+    on: str | None, used: int, limit: int, subject: str, field: str, now: datetime
+) -> tuple[str, int]:
+    """A count kept on a complaint for one Jakarta day (`on`, `used`) after one more: today's date
+    and the new count. RateLimited, naming `field`, once today's `limit` is reached."""
+    day = jakarta_day(now)
+    so_far = used if on == day else 0
+    if so_far >= limit:
+        raise RateLimited(subject, limit, retry_after(now), field=field)
+    return day, so_far + 1
 
 
 def retry_after(now: datetime) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aduan.domain.allowance import jakarta_day, retry_after
+from aduan.domain.allowance import one_more_today
 from aduan.domain.deadlines import (
     Clock,
     ClockKind,
@@ -29,7 +29,7 @@ from aduan.domain.deadlines import (
 )
 from aduan.domain.deadlines import pause as pause_clock
 from aduan.domain.deadlines import resume as resume_clock
-from aduan.domain.errors import InvalidTransition, RateLimited
+from aduan.domain.errors import InvalidTransition
 from aduan.domain.models import Complaint, Status
 from aduan.domain.notifications import Notification, for_agency, for_citizen
 from aduan.domain.ports import Calendars
@@ -191,11 +191,15 @@ CITIZEN_MESSAGES_PER_DAY = 10
 def citizen_message(complaint: Complaint, text: str, reference: Calendars, now: datetime) -> Effect:
     """provide_info (the answer to a question: the paused clock resumes with the time it had left)
     or comment (no change): the officer reads it in the timeline. RateLimited past today's cap."""
-    day = jakarta_day(now)
-    sent = complaint.citizen_messages if complaint.citizen_messages_on == day else 0
-    if sent >= CITIZEN_MESSAGES_PER_DAY:
-        raise RateLimited("citizen_messages", CITIZEN_MESSAGES_PER_DAY, retry_after(now), field="text")
-    changes: dict[str, Any] = {"citizen_messages_on": day, "citizen_messages": sent + 1}
+    day, sent = one_more_today(
+        complaint.citizen_messages_on,
+        complaint.citizen_messages,
+        CITIZEN_MESSAGES_PER_DAY,
+        "citizen_messages",
+        "text",
+        now,
+    )
+    changes: dict[str, Any] = {"citizen_messages_on": day, "citizen_messages": sent}
     if complaint.status is Status.WAITING_ON_CITIZEN and complaint.clock is not None:
         changes["clock"] = resume_clock(complaint.clock, now, calendar_for(complaint, reference))
     return Effect(changes=changes, data={"text": text})

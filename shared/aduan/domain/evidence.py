@@ -20,8 +20,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from aduan.domain import free_text, tracking
-from aduan.domain.allowance import jakarta_day, retry_after
-from aduan.domain.errors import InvalidTransition, RateLimited, ValidationFailed
+from aduan.domain.allowance import one_more_today
+from aduan.domain.errors import InvalidTransition, ValidationFailed
 from aduan.domain.models import Actor, Attachment, AttachmentState, Complaint, Role, Status
 from aduan.domain.ports import EvidenceBucket
 
@@ -148,11 +148,15 @@ def counted_form(complaint: Complaint, actor: Actor, now: datetime) -> dict[str,
     naming `attachments`, past today's cap."""
     if actor.role is not Role.CITIZEN:
         return {}
-    day = jakarta_day(now)
-    asked = complaint.upload_forms if complaint.upload_forms_on == day else 0
-    if asked >= CITIZEN_FORMS_PER_DAY:
-        raise RateLimited("upload_forms", CITIZEN_FORMS_PER_DAY, retry_after(now), field="attachments")
-    return {"upload_forms_on": day, "upload_forms": asked + 1}
+    day, asked = one_more_today(
+        complaint.upload_forms_on,
+        complaint.upload_forms,
+        CITIZEN_FORMS_PER_DAY,
+        "upload_forms",
+        "attachments",
+        now,
+    )
+    return {"upload_forms_on": day, "upload_forms": asked}
 
 
 def check_open_to_evidence(complaint: Complaint) -> None:
