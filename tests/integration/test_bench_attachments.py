@@ -59,12 +59,15 @@ def test_the_floor_does_the_same_work_as_examine_on_every_kind_of_photo(photos: 
 
 
 def test_a_slower_examine_shows_a_higher_ratio(jpeg: Photo) -> None:
-    def examine_twice(body: bytes, declared: str) -> Stored | files.Refused:
+    def examine_thrice(body: bytes, declared: str) -> Stored | files.Refused:
+        files.examine(body, declared)
         files.examine(body, declared)
         return files.examine(body, declared)
 
-    real = attachments.time_photo(jpeg, 3)
-    slowed = attachments.time_photo(jpeg, 3, examine=examine_twice)
+    # Three times the work against a bar of one and a half: on a shared machine one round's CPU
+    # seconds can swing by a third (a busy CI run measured twice the work as 1.2 times).
+    real = attachments.time_photo(jpeg, 5)
+    slowed = attachments.time_photo(jpeg, 5, examine=examine_thrice)
     assert 0.5 < real["ratio"] < 3, real
     assert slowed["ratio"] > 1.5 * real["ratio"], (real, slowed)
 
@@ -166,7 +169,7 @@ FIRST: dict[str, dict[str, Any]] = {
 
 
 def test_the_attachment_functions_cold_start_floor_makes_its_s3_client_as_ours() -> None:
-    (row,) = cold_start.measure(1, FIRST)
+    (row,) = cold_start.measure(3, FIRST)  # medians: one start can be preempted longer than Pillow's import
     assert row["function"] == "attachment"
     assert float(row["ours_ms"]) > float(row["floor_ms"]) > 0
 
