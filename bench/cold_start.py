@@ -127,6 +127,8 @@ def first_invocations() -> dict[str, dict[str, Any]]:
         story.eventually(lambda: stack.calls.snapshot()["functions"].get("AttachmentFunction"))
         stack.pools["AttachmentFunction"].kill_workers("a cold start for an upload")
         citizen.add_photo(attachments.make(attachments.Spec("a photo", "image/jpeg", (1600, 1200), 90)).body)
+        # The WhatsApp webhook and worker: a citizen's report by WhatsApp, once its receipt is out.
+        story.WhatsAppStory(stack, "+6281200009601", stack.token(story.OPERATOR)["token"]).report()
         counts = story.quiet(stack)
     template = load_template()
     code = {

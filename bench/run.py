@@ -18,6 +18,7 @@ import attachments
 import aws_calls
 import cold_start
 import escalation_reads
+import message_cost
 import throughput
 import warm_latency
 
@@ -50,6 +51,7 @@ def main() -> None:
     complaints = int(os.environ.get("BENCH_COMPLAINTS", "120"))
     flow = [throughput.run(workers, complaints) for workers in (1, 2)]
     photos = attachments.measure(runs)
+    messages = message_cost.measure()
     # Last: it empties the process's emulator state when it is done.
     warm = warm_latency.measure(
         int(os.environ.get("BENCH_WARM_SUBMISSIONS", "40")), int(os.environ.get("BENCH_WARM_BATCHES", "10"))
@@ -109,6 +111,15 @@ def main() -> None:
         "read (plus one write per global secondary index a written item carries). Idle SQS polls "
         "and the deadline check's schedule are a cost per hour, not per complaint, and are left "
         "out; so are storage, logs and data transfer.\n\n" + aws_calls.cost_table(calls) + "\n",
+        "## Messages and their cost over a complaint's story, by SMS and by WhatsApp\n\n"
+        "One citizen by SMS and one by WhatsApp tell the same story in one run (`bench/story.py`: "
+        "report, assigned, information asked and given, responded, reopened, responded again, rated, "
+        "closed by the deadline check), with a day between the citizen's last message and each "
+        "operator's step (the WhatsApp window moved back 25 hours, never a sleep). What the outbox "
+        "received for each, priced with the prices file: SMS by the message, WhatsApp free inside "
+        "the 24-hour window and by the utility template outside it (`bench/message_cost.py`).\n\n"
+        + message_cost.table(messages)
+        + "\n",
         "## Throughput of the local stack\n\n"
         f"{complaints} complaints posted by {throughput.CLIENTS} concurrent clients after a warm-up; "
         "accepted: every POST /complaints answered 201; routed and notified: every citizen has both "
@@ -144,7 +155,12 @@ def main() -> None:
     ]
     RESULTS.write_text("\n".join(sections))
     print(RESULTS.read_text())
-    wrong = escalation_reads.failures(rows) + aws_calls.mismatches(calls) + attachments.failures(photos)
+    wrong = (
+        escalation_reads.failures(rows)
+        + aws_calls.mismatches(calls)
+        + attachments.failures(photos)
+        + message_cost.failures(messages)
+    )
     if wrong:
         raise SystemExit("\n".join(wrong))
 

@@ -1,6 +1,9 @@
 """The whole story of one complaint against the local stack, as tests/e2e/test_operators.py tells
 it: reported by SMS, assigned, acknowledged, information requested and given by SMS, responded,
-reopened by the citizen, responded again, rated, and closed when the reply window runs out.
+reopened by the citizen, responded again, rated, and closed when the reply window runs out; and
+the same story told by a citizen on WhatsApp (`WhatsAppStory`), with a day between the citizen's
+messages and each operator's step, as there is in life, so that what goes out as a paid template
+and what as a free reply is what a real week would send.
 
 Waiting reads the table and the outbox directly (the bench's own clients are not counted), so the
 only API requests are the story's own: the citizen's and the operator's."""
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -82,22 +85,32 @@ class Story:
         )
         response.raise_for_status()
 
+    def _report(self) -> str:
+        """The citizen's report; the receipt's text (the tracking ID and access code are read from it)."""
+        send_sms(self.stack, self.phone, REPORT, f"SM{self.phone}a")
+        return str(eventually(lambda: [m for m in sms_to(self.stack, self.phone) if "diterima" in m])[0])
+
+    def _balas(self, text: str) -> None:
+        send_sms(self.stack, self.phone, f"BALAS {self.display} {text}", f"SM{self.phone}b")
+
+    def _a_day_passes(self) -> None:
+        """Between the citizen's last message and an operator's step (nothing to do by SMS)."""
+
     def _status(self, status: str) -> None:
         eventually(lambda: stored(self.stack, self.tracking_id)["status"] == status)
 
+    def report(self) -> None:
+        """The citizen reports; the tracking ID and the access code are read from the receipt."""
+        received = self._report()
+        self.display = received.split("laporan ")[1].split(" ")[0]
+        self.tracking_id = self.display.replace("-", "")
+        self.access_code = received.split("Kode akses: ")[1].split(" ")[0]
+
     def until_rated(self) -> None:
         """Everything up to the rating; the reply window then runs (`close` ends it)."""
-        send_sms(
-            self.stack,
-            self.phone,
-            "KTP elektronik sy blm jadi sdh 3 bln, rekam di kecamatan Cikupa",
-            f"SM{self.phone}a",
-        )
-        received = eventually(lambda: [m for m in sms_to(self.stack, self.phone) if "diterima" in m])
-        self.display = received[0].split("laporan ")[1].split(" ")[0]
-        self.tracking_id = self.display.replace("-", "")
-        self.access_code = received[0].split("Kode akses: ")[1].split(" ")[0]
+        self.report()
         self._status("assigned")
+        self._a_day_passes()
         self._act({"action": "acknowledge"})
         # An SMS report is anonymous: a question asking for what identifies the reporter is held
         # until the operator confirms it (a registration number is what Disdukcapil needs here).
@@ -108,15 +121,12 @@ class Story:
                 "confirm": True,
             }
         )
-        send_sms(
-            self.stack,
-            self.phone,
-            f"BALAS {self.display} nomor registrasinya 3603-2026-0001",
-            f"SM{self.phone}b",
-        )
+        self._balas("nomor registrasinya 3603-2026-0001")
         self._status("in_progress")
+        self._a_day_passes()
         self._act({"action": "respond", "text": "KTP sudah dicetak, silakan ambil di kecamatan."})
         self._citizen({"kind": "reopen", "text": "Saya ke kecamatan tapi KTP belum ada."})
+        self._a_day_passes()
         self._act({"action": "respond", "text": "Mohon maaf, KTP sudah dikirim ke kecamatan hari ini."})
         self._citizen({"kind": "rate", "rating": 4})
 
@@ -157,11 +167,63 @@ class Story:
         )
 
 
-def run_stories(stack: LocalStack, count: int, first_phone: int) -> list[Story]:
+REPORT = "KTP elektronik sy blm jadi sdh 3 bln, rekam di kecamatan Cikupa"
+
+
+class WhatsAppStory(Story):
+    """The same citizen on WhatsApp: the report and the `BALAS` by WhatsApp (signed as Meta signs),
+    the rest as in `Story`; a day passes before each operator's step (the citizen's window is
+    moved back 25 hours, in Aduan's table and in the stand-in Graph API: a clock, never a sleep)."""
+
+    def __init__(self, stack: LocalStack, phone: str, token: str) -> None:
+        super().__init__(stack, phone, token)
+        self.wa_id = phone.removeprefix("+")
+
+    def _report(self) -> str:
+        client.send_whatsapp(
+            self.stack.url, client.whatsapp_payload(client.whatsapp_message(self.phone, body=REPORT))
+        )
+        return str(eventually(lambda: [m["body"] for m in self.sent() if "diterima" in m.get("body", "")])[0])
+
+    def _balas(self, text: str) -> None:
+        message = client.whatsapp_message(self.phone, body=f"BALAS {self.display} {text}")
+        client.send_whatsapp(self.stack.url, client.whatsapp_payload(message)).raise_for_status()
+
+    def _a_day_passes(self) -> None:
+        from aduan.aws.conversations import DynamoConversations
+
+        quiet(self.stack)  # what the last message caused is sent first, inside the window
+
+        key_secret = self.stack.client("secretsmanager").get_secret_value(
+            SecretId=self.stack.resources.ref("ReporterKeySecret")
+        )["SecretString"]
+        table = self.stack.resources.ref("ComplaintsTable")
+        conversations = DynamoConversations(self.stack.client("dynamodb"), table, key_secret.encode)
+        self.stack.client("dynamodb").update_item(
+            TableName=table,
+            Key=conversations.window_key(self.wa_id),
+            UpdateExpression="SET last_message_at = last_message_at - :day",
+            ExpressionAttributeValues={":day": {"N": str(25 * 3600)}},
+        )
+        self.stack.graph.age(self.wa_id, timedelta(hours=25))
+
+    def sent(self) -> list[dict[str, Any]]:
+        """What Aduan sent this citizen by WhatsApp."""
+        return [message for message in self.stack.outbox()["whatsapp"] if message["to"] == self.wa_id]
+
+    def closed(self) -> bool:
+        said = [m.get("body", "") or m.get("template", {}).get("name", "") for m in self.sent()]
+        closing = ("ditutup", "aduan_laporan_ditutup")
+        return stored(self.stack, self.tracking_id)["status"] == "closed" and any(
+            word in text for text in said for word in closing
+        )
+
+
+def run_stories(stack: LocalStack, count: int, first_phone: int, kind: type[Story] = Story) -> list[Story]:
     """`count` whole stories one after another; the scheduled deadline check then runs once at
     the end of the last reply window and closes them all, as it would on its schedule."""
     token = stack.token(OPERATOR)["token"]
-    stories = [Story(stack, f"+62812{first_phone + n:07d}", token) for n in range(count)]
+    stories = [kind(stack, f"+62812{first_phone + n:07d}", token) for n in range(count)]
     for story in stories:
         story.until_rated()
     stack.fire("EscalationCheckFunction", max(story.reply_window_ends() for story in stories))

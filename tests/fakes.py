@@ -16,6 +16,7 @@ from aduan.domain.allowance import Quota
 from aduan.domain.errors import (
     Conflict,
     DeliveryFailed,
+    MediaUnavailable,
     NotFound,
     PasswordResetRequired,
     SignInRefused,
@@ -240,12 +241,12 @@ class FakeComplaintStore:
             if start <= row.created_at < end
         ]
 
-    def by_reporter_phone(self, phone_e164: str) -> list[str]:
-        key = reporter_key(phone_e164, self._secret)
+    def by_reporter(self, lookup: str) -> list[str]:
+        key = reporter_key(lookup, self._secret)
         mine = [
             complaint
             for complaint in self._complaints.values()
-            if complaint.reporter.phone and reporter_key(complaint.reporter.phone, self._secret) == key
+            if complaint.reporter.lookup and reporter_key(complaint.reporter.lookup, self._secret) == key
         ]
         return [complaint.tracking_id for complaint in sorted(mine, key=_inbox_key, reverse=True)]
 
@@ -298,6 +299,41 @@ class FakeLedger:
         if held is None or held.state != "in_progress":
             raise ConditionFailed("only a claim in progress is released")
         del self.claims[notification_id]
+
+
+class FakeConversations:
+    """Conversations: what was acted on, and each sender's latest message, kept 8 days."""
+
+    KEPT = timedelta(days=8)
+
+    def __init__(self) -> None:
+        self.acted_on: dict[str, datetime] = {}  # message ID -> when its record expires
+        self.windows: dict[str, datetime] = {}
+        self.outgoing: dict[str, tuple[dict[str, Any], int]] = {}  # what Aduan sent: (notification, rank)
+
+    def seen(self, message_id: str) -> bool:
+        return message_id in self.acted_on
+
+    def remember(self, message_id: str, now: datetime) -> None:
+        self.acted_on[message_id] = now + self.KEPT
+
+    def opened(self, sender: str, at: datetime) -> None:
+        at = at.replace(microsecond=0)  # the store keeps whole seconds
+        if sender not in self.windows or self.windows[sender] < at:
+            self.windows[sender] = at
+
+    def last_message(self, sender: str) -> datetime | None:
+        return self.windows.get(sender)
+
+    def sent(self, message_id: str, notification: dict[str, Any], now: datetime) -> None:
+        self.outgoing[message_id] = (_json(notification), 0)
+
+    def advanced(self, message_id: str, status: str, rank: int) -> dict[str, Any] | None:
+        if message_id not in self.outgoing or self.outgoing[message_id][1] >= rank:
+            return None
+        notification = self.outgoing[message_id][0]
+        self.outgoing[message_id] = (notification, rank)
+        return notification
 
 
 class FakeQueue:
@@ -374,6 +410,16 @@ class FakeEmail(_FakeChannel):
         return self._deliver(to, subject, text, html)
 
 
+class FakeWhatsApp(_FakeChannel):
+    """Keeps ("text", to, body) and ("template", to, name, language, parameters) of each send."""
+
+    def send_text(self, to: str, body: str) -> str:
+        return self._deliver("text", to, body)
+
+    def send_template(self, to: str, name: str, language: str, parameters: list[str]) -> str:
+        return self._deliver("template", to, name, language, list(parameters))
+
+
 @dataclass
 class FakeWebhook(_FakeChannel):
     """Keeps (url, payload) of each send, and whose key signed it in `signers`."""
@@ -385,12 +431,40 @@ class FakeWebhook(_FakeChannel):
         return self._deliver(url, _json(payload))
 
 
-def channels(sms: FakeSms, email: FakeEmail, webhook: FakeWebhook) -> Channels:
-    """The three fake channels as the delivery use case takes them."""
-    return Channels(sms=sms, email=email, webhook=webhook)
+def channels(
+    sms: FakeSms, email: FakeEmail, webhook: FakeWebhook, whatsapp: FakeWhatsApp | None = None
+) -> Channels:
+    """The fake channels as the delivery use case takes them."""
+    return Channels(sms=sms, email=email, webhook=webhook, whatsapp=whatsapp)
 
 
 # -- evidence ------------------------------------------------------------------------------------
+
+
+class FakeMedia:
+    """MediaSource: the files citizens sent, by media ID, as Meta holds them."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.fetched: list[str] = []
+        self._failures: list[MediaUnavailable] = []
+
+    def add(self, media_id: str, body: bytes, content_type: str) -> None:
+        self.files[media_id] = (body, content_type)
+
+    def fail(self, reason: str = "HTTP 503", *, permanent: bool = False) -> None:
+        self._failures.append(MediaUnavailable(reason, permanent=permanent))
+
+    def media(self, media_id: str, *, max_bytes: int) -> tuple[bytes, str]:
+        self.fetched.append(media_id)
+        if self._failures:
+            raise self._failures.pop(0)
+        if media_id not in self.files:
+            raise MediaUnavailable("whatsapp 100", permanent=True)
+        body, content_type = self.files[media_id]
+        if len(body) > max_bytes:
+            raise MediaUnavailable("too_large", permanent=True)
+        return body, content_type
 
 
 class FakeEvidenceBucket:

@@ -18,6 +18,7 @@ RANGES = {
     "reliability": "+6281392",  # the reliability suite's citizens (tests/e2e/test_reliability.py)
     "load": "+6281393",  # its minute of load
     "fresh": "+6281394",  # each test's reporter when it names none (tests/e2e/helpers.report)
+    "batch": "+6281395",  # the hundred senders of one WhatsApp payload (tests/e2e/test_whatsapp.py)
 }
 
 _next = itertools.count(1)

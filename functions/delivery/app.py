@@ -1,4 +1,4 @@
-"""Notification worker: delivers each queued notification exactly once (SMS, email, webhook)."""
+"""Notification worker: delivers each queued notification exactly once (SMS, email, webhook, WhatsApp)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from aduan.delivery import POISON_DELAY_SECONDS, deliver, read_notification, retry_delay
+from aduan.delivery import deliver, read_notification, retry_delay
 from aduan.domain.errors import RetryLater
 from aduan.doors.runtime import Runtime
-from aduan.doors.sqs_batch import Record, partial_batch
+from aduan.doors.sqs_batch import POISON_DELAY_SECONDS, Record, partial_batch
 from aduan.observability import logger, metrics
 
 runtime = Runtime.from_environment("table_name", "notification_queue_url", "sender_email", "webhook_secret")
@@ -36,6 +36,7 @@ def record_handler(record: Record) -> None:
             now=datetime.now(UTC),
             attempt=attempt,
             sms_country_codes=runtime.settings.sms_country_codes,
+            conversations=runtime.conversations(),
         )
     except RetryLater as reason:
         metrics.add_metric(name=f"NotificationRetried_{notification.channel}", unit="Count", value=1)

@@ -4,7 +4,8 @@ aduan-local up [--port 3000] [--workers N] [--no-timers]   start everything (wha
 aduan-local invoke FUNCTION --event FILE                  run a function once, like `sam local invoke`
 aduan-local fire FUNCTION --time 2026-03-24T17:00:00Z      fire a function's schedule at an event time
 aduan-local token USERNAME                                print a bearer token of a local demo user
-aduan-local outbox                                        what the system has sent (SMS, email, webhooks)
+aduan-local outbox                                        what the system has sent (SMS, email, webhook, WA)
+aduan-local whatsapp "TEXT" --from +6281234567890         play a citizen on WhatsApp (signed as Meta signs)
 """
 
 from __future__ import annotations
@@ -65,6 +66,21 @@ def up(args: argparse.Namespace) -> None:
     stack.stop()
 
 
+def whatsapp(url: str, sender: str, text: str) -> None:
+    """Meta's webhook for one text from `sender`, signed with the local app secret; what Aduan
+    answers appears in the outbox under `whatsapp`."""
+    from aduan_local.client import send_whatsapp, whatsapp_message, whatsapp_payload
+
+    number = sender.replace(" ", "").replace("-", "")
+    if not number.lstrip("+").isdigit():
+        raise SystemExit(f"--from must be a phone number such as +6281234567890, not {sender!r}")
+    message = whatsapp_message(number, body=text)
+    answer = send_whatsapp(url, whatsapp_payload(message))
+    print(f"{answer.status_code} {message['id']}")
+    if answer.status_code != 200:
+        raise SystemExit(answer.text)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="aduan-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -95,6 +111,10 @@ def main(argv: list[str] | None = None) -> None:
 
     commands.add_parser("outbox", help="print what the system has sent")
 
+    chat = commands.add_parser("whatsapp", help="send a citizen's WhatsApp message, signed as Meta signs it")
+    chat.add_argument("text")
+    chat.add_argument("--from", dest="sender", required=True, help="the citizen's number, +62...")
+
     args = parser.parse_args(argv)
     if args.command == "up":
         up(args)
@@ -114,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         print(_call(f"{args.url}/_local/token/{quote(args.username)}", "POST", {})["token"])
     elif args.command == "outbox":
         print(json.dumps(_call(f"{args.url}/_local/outbox"), indent=2, ensure_ascii=False))
+    elif args.command == "whatsapp":
+        whatsapp(args.url, args.sender, args.text)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,8 @@ class Stack(Protocol):
 
     def outbox(self) -> dict[str, list[dict[str, Any]]]: ...
 
+    def meta_delivers(self, raw: bytes, signature: str | None) -> None: ...
+
     def describe(self) -> dict[str, Any]: ...
 
     def activity(self) -> dict[str, Any]: ...
@@ -143,6 +145,8 @@ class GatewayHandler(BaseHTTPRequestHandler):
         }
         self._sent: tuple[int, int] = (0, 0)
         self._request_id = str(context["requestId"])  # API Gateway answers it as Apigw-Requestid
+        if path == "/whatsapp/webhook" and self.command == "POST":  # Meta saw what it delivers
+            self.stack.meta_delivers(body, self.headers.get("x-hub-signature-256"))
         try:
             self._route(path, query, body, context)
         finally:

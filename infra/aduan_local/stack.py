@@ -7,6 +7,8 @@ the other functions. `make run`, the CLI and the end-to-end fixture all use this
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -23,12 +25,19 @@ from typing import Any
 
 from aduan_local.access_log import AccessLog, access_log_format
 from aduan_local.calls import CallLedger
-from aduan_local.client import LOCAL_SMS_TOKEN
+from aduan_local.client import (
+    LOCAL_SMS_TOKEN,
+    LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+    LOCAL_WHATSAPP_SECRET,
+    LOCAL_WHATSAPP_TOKEN,
+    LOCAL_WHATSAPP_VERIFY,
+)
 from aduan_local.edge import edge_from_template
 from aduan_local.events import ScheduleTimer, SqsPoller, scheduled_event, schedules, sqs_sources
 from aduan_local.faults import write_rules
 from aduan_local.functions import FunctionPool, InvocationError, function_specs
 from aduan_local.gateway import GatewayHandler
+from aduan_local.graph_api import FakeGraphApi
 from aduan_local.httpapi import JwtVerifier, http_routes
 from aduan_local.outbox import WebhookRecorder, outbox
 from aduan_local.resources import ACCESS_KEY_ID, SECRET_ACCESS_KEY, Resources, emulator_client, provision
@@ -62,11 +71,16 @@ class StackOptions:
     workers: int = 1  # warm execution environments per function
     timers: bool = True  # fire rate() schedules in real time
     region: str = REGION
-    # Local values for the template's parameters: the SMS gateway token of DESIGN §3 and quick
-    # retries, so that a failed notification comes back in seconds rather than minutes.
+    # Local values for the template's parameters: the SMS gateway token and the WhatsApp secrets of
+    # DESIGN §3 and §4.2, and quick retries, so that a failed notification comes back in seconds
+    # rather than minutes. WhatsAppGraphUrl is the stand-in's (aduan_local.graph_api), once started.
     parameters: dict[str, Any] = field(
         default_factory=lambda: {
             "SmsGatewayAuthToken": os.environ.get("ADUAN_SMS_TOKEN", LOCAL_SMS_TOKEN),
+            "WhatsAppAppSecret": LOCAL_WHATSAPP_SECRET,
+            "WhatsAppVerifyToken": LOCAL_WHATSAPP_VERIFY,
+            "WhatsAppAccessToken": LOCAL_WHATSAPP_TOKEN,
+            "WhatsAppPhoneNumberId": LOCAL_WHATSAPP_PHONE_NUMBER_ID,
             "RetryBaseSeconds": "1",
         }
     )
@@ -101,16 +115,20 @@ class LocalStack:
 
         self.template = load_template(options.template)
         root = Path(options.template).resolve().parent
+        parameters = dict(options.parameters)
+        self.graph = FakeGraphApi(
+            access_token=parameters["WhatsAppAccessToken"],
+            phone_number_id=parameters["WhatsAppPhoneNumberId"],
+            catalogue=root / "shared" / "aduan" / "data" / "whatsapp_templates.json",
+            host=options.host,
+        ).start()
+        parameters.setdefault("WhatsAppGraphUrl", self.graph.url)
         self.resources = provision(
             self.template,
             self.endpoint,
             region=options.region,
             stack_name=options.stack_name,
-            parameters=(
-                {**GENEROUS_PARAMETERS, **options.parameters}
-                if options.limits == "generous"
-                else options.parameters
-            ),
+            parameters={**GENEROUS_PARAMETERS, **parameters} if options.limits == "generous" else parameters,
         )
         self.functions = function_specs(self.template, self.resources, root)
         self.faults_file = Path(tempfile.mkdtemp(prefix="aduan-local-")) / "faults.json"
@@ -171,6 +189,7 @@ class LocalStack:
             pool.close()
         for thread in self._threads:
             thread.join(timeout=3)
+        self.graph.stop()
         self.moto.stop()
         shutil.rmtree(self.faults_file.parent, ignore_errors=True)
 
@@ -215,7 +234,16 @@ class LocalStack:
         return {"busy": sorted(name for name, pool in self.pools.items() if pool.active()), "queues": depths}
 
     def outbox(self) -> dict[str, list[dict[str, Any]]]:
-        return outbox(self.options.region, self.webhooks)
+        return outbox(self.options.region, self.webhooks) | {"whatsapp": self.graph.sent()}
+
+    def meta_delivers(self, raw: bytes, signature: str | None) -> None:
+        """A webhook on its way to Aduan, as Meta would send it: each sender's message opens their
+        customer-service window in the stand-in Graph API (only what the app secret signed: a
+        forged payload is not Meta's, and opens nothing)."""
+        secret = str(self.options.parameters["WhatsAppAppSecret"]).encode()
+        expected = "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest()
+        if signature and hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            self.graph.webhook_delivered(raw)
 
     def fire(self, function: str, at: datetime | None = None) -> Any:
         """Run a function's schedule event with the event time `at` (now by default)."""

@@ -52,26 +52,91 @@ def request_upload(
     is NotFound. A sixth file is ValidationFailed naming `attachments`, a citizen's eleventh form
     of the day RateLimited naming it; an archived complaint is InvalidTransition."""
     tracking_id = parse_tracking_id(text_id)
+    attachment_id = evidence.new_attachment_id()
+    attachment = _add_pending(
+        tracking_id,
+        attachment_id,
+        request.content_type,
+        request.size,
+        actor,
+        lambda complaint: _authorise(complaint, actor, access_code, access_key),
+        complaints=complaints,
+        reference=reference,
+        now=now,
+    )
+    # The policy takes no more than the size declared: a larger file is S3's to refuse.
+    form = bucket.upload_form(
+        evidence.quarantine_key(tracking_id, attachment_id),
+        request.content_type,
+        request.size,
+        int(evidence.UPLOAD_WINDOW.total_seconds()),
+    )
+    return {"attachment_id": attachment_id, "upload": form, "expires_at": attachment.expires_at}
+
+
+def receive_file(
+    tracking_id: str,
+    body: bytes,
+    content_type: str,
+    *,
+    attachment_id: str,
+    complaints: ComplaintRepository,
+    reference: Calendars,
+    bucket: EvidenceBucket,
+    now: datetime,
+) -> str:
+    """A file the reporter sent another way than a form (a WhatsApp photo): a pending attachment,
+    then the bytes in quarantine, where the attachment worker checks them as it checks an upload.
+    `attachment_id` is fixed by the message, so a redelivery adds nothing twice; the caller has
+    kept to `evidence.ALLOWED_TYPES` and `MAX_BYTES`. `queued`, or `done_before` once the worker
+    has settled it; the errors of `request_upload`."""
+    actor = Actor(role=Role.CITIZEN)
+    complaint = complaints.get(tracking_id)
+    known = next((a for a in complaint.attachments if a.attachment_id == attachment_id), None)
+    if known is not None and known.state is not AttachmentState.PENDING:
+        return "done_before"
+    if known is None:
+        _add_pending(
+            tracking_id,
+            attachment_id,
+            content_type,
+            len(body),
+            actor,
+            lambda _: None,  # the caller knows it is the reporter (their WhatsApp ID)
+            complaints=complaints,
+            reference=reference,
+            now=now,
+        )
+    bucket.store(evidence.quarantine_key(tracking_id, attachment_id), body, content_type)
+    return "queued"
+
+
+def _add_pending(
+    tracking_id: str,
+    attachment_id: str,
+    content_type: str,
+    size: int,
+    actor: Actor,
+    authorise: Callable[[Complaint], None],
+    *,
+    complaints: ComplaintRepository,
+    reference: Calendars,
+    now: datetime,
+) -> Attachment:
+    """One write on the version read: a pending attachment, and the citizen's count of the day."""
     for _attempt in range(ATTEMPTS):
         complaint = complaints.get(tracking_id)
-        _authorise(complaint, actor, access_code, access_key)
+        authorise(complaint)
         evidence.check_open_to_evidence(complaint)
         evidence.check_room(complaint, now)
         counted = evidence.counted_form(complaint, actor, now)
         attachment = Attachment(
-            attachment_id=evidence.new_attachment_id(),
-            content_type=request.content_type,
-            size=request.size,
+            attachment_id=attachment_id,
+            content_type=content_type,
+            size=size,
             uploaded_by=actor,
             requested_at=now,
             expires_at=now + evidence.UPLOAD_WINDOW,
-        )
-        # The policy takes no more than the size declared: a larger file is S3's to refuse.
-        form = bucket.upload_form(
-            evidence.quarantine_key(tracking_id, attachment.attachment_id),
-            request.content_type,
-            request.size,
-            int(evidence.UPLOAD_WINDOW.total_seconds()),
         )
         attachments = (*evidence.kept(complaint.attachments, now), attachment)
         try:
@@ -85,11 +150,7 @@ def request_upload(
             if conflict.details.get("item") != "complaint":
                 raise
             continue  # changed meanwhile (another file, an operator's action): count again
-        return {
-            "attachment_id": attachment.attachment_id,
-            "upload": form,
-            "expires_at": attachment.expires_at,
-        }
+        return attachment
     raise Conflict("the complaint kept changing; ask again", item="complaint")
 
 

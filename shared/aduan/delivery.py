@@ -10,17 +10,19 @@ lease, the backoff, the poison rule) is in this module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aduan.domain.destinations import DEFAULT_COUNTRY_CODES, may_text
 from aduan.domain.errors import DeliveryFailed, RetryLater
-from aduan.domain.models import Actor, Role, TimelineEvent
-from aduan.domain.notification_texts import render_email, render_sms
-from aduan.domain.notifications import Channel, Notification
-from aduan.domain.ports import Channels, Directory, Ledger, Timeline
+from aduan.domain.notification_texts import render_email, render_sms, render_whatsapp, whatsapp_template
+from aduan.domain.notifications import SECRET_VALUES, Channel, Notification, delivery_event
+from aduan.domain.ports import Channels, Conversations, Directory, Ledger, Timeline
 
 LEASE_SECONDS = 120  # longer than the notification function's timeout
 MAX_BACKOFF_SECONDS = 900  # SQS's longest visibility change that still keeps a retry prompt
+# WhatsApp's customer-service window: free text within 24 hours of the citizen's latest message,
+# less a margin for the time between our clock and Meta's (a text Meta finds late is refused, 131047).
+WHATSAPP_WINDOW = timedelta(hours=24) - timedelta(minutes=5)
 
 
 def retry_delay(attempt: int, base_seconds: int, reason: RetryLater | None = None) -> int:
@@ -29,11 +31,6 @@ def retry_delay(attempt: int, base_seconds: int, reason: RetryLater | None = Non
     if reason is not None and reason.delay is not None:
         return reason.delay
     return min(base_seconds * int(2 ** max(attempt - 1, 0)), MAX_BACKOFF_SECONDS)
-
-
-# A message no retry can read comes back at once: it reaches the DLQ (and its alarm) after the
-# queue's maxReceiveCount receives rather than hours of backoff later.
-POISON_DELAY_SECONDS = 0
 
 
 def read_notification(body: str) -> Notification:
@@ -51,9 +48,12 @@ def deliver(
     now: datetime,
     attempt: int = 1,
     sms_country_codes: Sequence[str] = DEFAULT_COUNTRY_CODES,
+    conversations: Conversations | None = None,
 ) -> str:
     """Send `notification` unless it was settled already; returns the outcome. A text to a number
-    outside `sms_country_codes` is never sent: it fails for good (`destination_not_allowed`)."""
+    outside `sms_country_codes` is never sent: it fails for good (`destination_not_allowed`). A
+    WhatsApp message goes as free text inside the window `conversations` knows, else as its
+    approved template; one WhatsApp refuses for good goes by SMS instead, once (recorded)."""
     state = ledger.claim(notification.id, now, LEASE_SECONDS)
     if state == "done":
         _forget_secrets(notification, complaints)  # a crash after settling left them: finish
@@ -63,7 +63,7 @@ def deliver(
         # the lease would spend the message's receives on "busy" and send it to the DLQ unsent.
         raise RetryLater("another worker holds this notification", delay=LEASE_SECONDS)
     try:
-        _send(notification, complaints, directory, channels, sms_country_codes)
+        outcome = _send(notification, complaints, directory, channels, sms_country_codes, conversations, now)
     except DeliveryFailed as failure:
         if failure.permanent:
             ledger.settle(notification.id, f"failed: {failure.reason}")
@@ -73,8 +73,8 @@ def deliver(
         ledger.release(notification.id)
         _record(notification, complaints, now, attempt, f"retrying: {failure.reason}")
         raise RetryLater(failure.reason) from failure
-    ledger.settle(notification.id, "sent")
-    _record(notification, complaints, now, attempt, "sent")
+    ledger.settle(notification.id, outcome)
+    _record(notification, complaints, now, attempt, outcome)
     _forget_secrets(notification, complaints)
     return "sent"
 
@@ -85,9 +85,21 @@ def _send(
     directory: Directory,
     channels: Channels,
     sms_country_codes: Sequence[str],
-) -> None:
+    conversations: Conversations | None,
+    now: datetime,
+) -> str:
+    """Send it on its channel; the outcome to record (`sent`, or how a WhatsApp message went)."""
     address = _address(notification, complaints, directory)
     values = notification.values
+    if notification.channel is Channel.WHATSAPP:
+        try:
+            return _send_whatsapp(notification, address, channels, conversations, now)
+        except DeliveryFailed as failure:
+            phone = _fallback_phone(notification, complaints)
+            if failure.permanent and phone and may_text(phone, sms_country_codes):
+                channels.sms.send(phone, render_sms(notification.template, notification.language, values))
+                return f"sent: sms instead of whatsapp ({failure.reason})"
+            raise
     if notification.channel is Channel.SMS and not may_text(address, sms_country_codes):
         # Whatever let the number in (an SMS sender, an agency's contact), it is not texted.
         raise DeliveryFailed("destination_not_allowed", permanent=True)
@@ -101,6 +113,43 @@ def _send(
         agency = directory.agency(agency_id)  # the address came from it: it exists
         version = agency.webhook_key_version if agency else 1
         channels.webhook.send(address, payload, agency_id=agency_id, key_version=version)
+    return "sent"
+
+
+def _send_whatsapp(
+    notification: Notification,
+    address: str,
+    channels: Channels,
+    conversations: Conversations | None,
+    now: datetime,
+) -> str:
+    if channels.whatsapp is None:
+        raise DeliveryFailed("whatsapp_not_configured", permanent=True)
+    last = conversations.last_message(address) if conversations else None
+    template, language, values = notification.template, notification.language, notification.values
+    if last is not None and now - last < WHATSAPP_WINDOW:
+        message_id = channels.whatsapp.send_text(address, render_whatsapp(template, language, values))
+        outcome = "sent: whatsapp text"
+    else:
+        approved = whatsapp_template(template, language, values)
+        if approved is None:
+            raise DeliveryFailed("outside_window_without_template", permanent=True)
+        message_id = channels.whatsapp.send_template(address, *approved)
+        outcome = f"sent: whatsapp template {approved[0]}"
+    if conversations is not None and notification.tracking_id:
+        # What Meta's status webhooks (delivered, read, failed) will be about; never a secret.
+        kept = {name: value for name, value in values.items() if name not in SECRET_VALUES}
+        about = notification.model_copy(update={"values": kept}).model_dump(mode="json")
+        conversations.sent(message_id, about | {"carried_secret": notification.carries_secret}, now)
+    return outcome
+
+
+def _fallback_phone(notification: Notification, complaints: Timeline) -> str | None:
+    """Where a WhatsApp message goes by SMS: the reporter's number, or the number that wrote."""
+    if notification.recipient == "citizen" and notification.tracking_id:
+        return complaints.get(notification.tracking_id).reporter.phone
+    sender = notification.reply_to or ""
+    return f"+{sender}" if sender.isdigit() else None
 
 
 def _agency_of(notification: Notification) -> str:
@@ -114,7 +163,9 @@ def _address(notification: Notification, complaints: Timeline, directory: Direct
         return notification.reply_to
     if recipient == "citizen" and notification.tracking_id:
         reporter = complaints.get(notification.tracking_id).reporter
-        address = reporter.phone if notification.channel is Channel.SMS else reporter.email
+        address = {Channel.SMS: reporter.phone, Channel.WHATSAPP: reporter.whatsapp}.get(
+            notification.channel, reporter.email
+        )
     elif recipient.startswith("agency:"):
         agency_id, index = _agency_of(notification), [*recipient.split(":"), "0"][2]
         contacts = directory.agency_contacts(agency_id, notification.channel)
@@ -138,18 +189,5 @@ def _record(
 ) -> None:
     if notification.tracking_id is None:
         return
-    event = TimelineEvent(
-        at=now,
-        type="notification",
-        actor=Actor(role=Role.SYSTEM),
-        public=False,
-        data={
-            "notification_id": notification.id,
-            "template": notification.template,
-            "channel": notification.channel,
-            "recipient": notification.recipient,  # a role, never an address
-            "attempt": attempt,
-            "outcome": outcome,
-        },
-    )
+    event = delivery_event(notification, now, outcome, attempt=attempt)
     complaints.append_event(notification.tracking_id, event, f"N{notification.id}#{attempt}")

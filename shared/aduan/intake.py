@@ -110,8 +110,9 @@ class ReporterInput(_Input):
         return normalise_email(value) if value else None
 
     @model_validator(mode="after")
-    def _reachable(self) -> ReporterInput:
-        if not (self.phone or self.email):
+    def _reachable(self, info: ValidationInfo) -> ReporterInput:
+        # A report by WhatsApp reaches its reporter there, number shown or not (`submit_complaint`).
+        if not (self.phone or self.email or (info.context or {}).get("whatsapp")):
             raise PydanticCustomError("contact_required", "a phone number or an email is needed")
         return self
 
@@ -189,13 +190,15 @@ def submit_complaint(
     destinations: Sequence[str] = DEFAULT_COUNTRY_CODES,
     allowance: Allowance | None = None,
     client: str | None = None,
+    whatsapp: str | None = None,
 ) -> Receipt:
     """Accept a report durably, hand it to routing and acknowledge it to the citizen (with the
     tracking ID and the access code); a retried key returns the first receipt, and sends nothing.
     The reporter's phone must be one Aduan may text (`destinations`: country codes); with an
     `allowance`, the complaint counts against its phone's, email's and `client`'s day, and is
     refused (RateLimited) when one of them is used up. `access_key` is the pepper the access code
-    is hashed under (and its copy in the idempotency record sealed with)."""
+    is hashed under (and its copy in the idempotency record sealed with). `whatsapp`: the
+    reporter's WhatsApp ID, for a report that came by WhatsApp (never from a client's body)."""
     _check_reference(data, reference, destinations)
     quotas = (
         allowance.quotas(phone=data.reporter.phone, email=data.reporter.email, client=client, now=now)
@@ -207,7 +210,7 @@ def submit_complaint(
     from aduan.domain.notifications import for_citizen
 
     for _attempt in range(3):  # a fresh tracking ID collides about once in 10^13
-        receipt, complaint, event = _new_complaint(data, channel, now, reference, access_key)
+        receipt, complaint, event = _new_complaint(data, channel, now, reference, access_key, whatsapp)
         record = None
         if idempotency_key:
             # A retry gets the first receipt, code included; the record keeps the code sealed.
@@ -287,7 +290,12 @@ def _used_up(subject: str, quotas: Sequence[Quota], now: datetime) -> RateLimite
 
 
 def _new_complaint(
-    data: ComplaintInput, channel: Channel, now: datetime, reference: IntakeReference, access_key: bytes
+    data: ComplaintInput,
+    channel: Channel,
+    now: datetime,
+    reference: IntakeReference,
+    access_key: bytes,
+    whatsapp: str | None,
 ) -> tuple[Receipt, Complaint, TimelineEvent]:
     tracking_id = new_tracking_id()
     access_code = new_access_code()
@@ -300,7 +308,7 @@ def _new_complaint(
         category=data.category,
         location=Location(**data.location.model_dump()),
         incident_date=data.incident_date,
-        reporter=Reporter(**data.reporter.model_dump()),
+        reporter=Reporter(**data.reporter.model_dump(), whatsapp=whatsapp),
         privacy=data.privacy,
         language=data.language,
         channel=channel,

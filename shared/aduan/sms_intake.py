@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -32,18 +33,22 @@ from aduan.domain.errors import (
     PrivacyNotRaised,
     RateLimited,
 )
-from aduan.domain.models import Channel, Complaint, Status
+from aduan.domain.models import Channel, Complaint, Language, Status
+from aduan.domain.notifications import Channel as NotificationChannel
 from aduan.domain.notifications import Notification, for_citizen, to_sender
 from aduan.domain.ports import ComplaintRepository, Idempotency, MessageQueue
 from aduan.domain.privacy import MESSAGE_DEFAULT
 from aduan.domain.reference import ReferenceData
-from aduan.domain.sms_commands import InboundSms
+from aduan.domain.sms_commands import InboundText
 from aduan.domain.tracking import display_form, parse_tracking_id
 from aduan.intake import IDEMPOTENCY_TTL, ComplaintInput, submit_complaint
 
+# A message's ID is the gateway's: the prefix keeps an SMS's and a WhatsApp message's apart.
+CAUSE_PREFIX = {Channel.SMS: "sms", Channel.WHATSAPP: "wa"}
+
 
 def receive_sms(
-    message: InboundSms,
+    message: InboundText,
     *,
     now: datetime,
     reference: ReferenceData,
@@ -58,7 +63,7 @@ def receive_sms(
     if not message.message_id:  # the door refuses such a webhook (400): without it, nothing is once
         raise ValueError("an inbound SMS without a message ID")
     command = sms_commands.parse(message.body)
-    cause = f"sms:{message.message_id}"
+    cause = f"{CAUSE_PREFIX[message.channel]}:{message.message_id}"
     if isinstance(command, sms_commands.Report):
         return _report(
             message,
@@ -74,17 +79,17 @@ def receive_sms(
         )
     if isinstance(command, sms_commands.Help):
         template = "help_reply" if command.reason == "reply_without_text" else "help_too_short"
-        queue(notifications, [to_sender(message.sender, template, cause)])
+        queue(notifications, [_to_sender(message, template, cause)])
         return f"help:{command.reason}"
     try:
-        complaint = _find(command.tracking_id, message.sender, complaints)
+        complaint = find_own(command.tracking_id, message.reporter_lookup, complaints)
     except InvalidTrackingId as error:
         template = "typo" if error.details.get("reason") == "check" else "not_found"
-        answer = to_sender(message.sender, template, cause, tracking_id=command.tracking_id or "")
+        answer = _to_sender(message, template, cause, tracking_id=command.tracking_id or "")
         queue(notifications, [answer])
         return "unknown_id"
     except NotFound:
-        answer = to_sender(message.sender, "not_found", cause, tracking_id=command.tracking_id or "")
+        answer = _to_sender(message, "not_found", cause, tracking_id=command.tracking_id or "")
         queue(notifications, [answer])
         return "not_found"
     if isinstance(command, sms_commands.Check):
@@ -108,7 +113,7 @@ def receive_sms(
 
 
 def _reply(
-    message: InboundSms,
+    message: InboundText,
     command: sms_commands.Reply,
     complaint: Complaint,
     cause: str,
@@ -136,8 +141,8 @@ def _reply(
     except InvalidTransition:
         current = complaints.get(complaint.tracking_id)
         status = status_text(current.status, current.language)
-        refusal = to_sender(
-            message.sender,
+        refusal = _to_sender(
+            message,
             "reply_refused",
             cause,
             current.language,
@@ -151,7 +156,7 @@ def _reply(
 
 
 def _raise_privacy(
-    message: InboundSms,
+    message: InboundText,
     command: sms_commands.PrivacyChange,
     complaint: Complaint,
     cause: str,
@@ -176,8 +181,8 @@ def _raise_privacy(
         reason = str(refused.details.get("reason"))
         template = "privacy_window_closed" if reason == "window_closed" else "privacy_not_raised"
         current = complaints.get(complaint.tracking_id)
-        answer = to_sender(
-            message.sender,
+        answer = _to_sender(
+            message,
             template,
             cause,
             current.language,
@@ -218,21 +223,22 @@ def _follow_up(text: str, complaint: Complaint) -> FollowUp:
     return FollowUp(kind="reply", text=text)
 
 
-def _find(text: str | None, sender: str, complaints: ComplaintRepository) -> Complaint:
-    """The sender's complaint by ID, or their latest; someone else's number learns nothing."""
+def find_own(text: str | None, sender: str, complaints: ComplaintRepository) -> Complaint:
+    """The sender's complaint by ID, or their latest (`sender`: their `Reporter.lookup`); someone
+    else's number learns nothing."""
     if text is None:
-        latest = complaints.by_reporter_phone(sender)
+        latest = complaints.by_reporter(sender)
         if not latest:
             raise NotFound("no complaint from this number")
         return complaints.get(latest[0])
     complaint = complaints.get(parse_tracking_id(text))
-    if complaint.reporter.phone != sender:
+    if complaint.reporter.lookup != sender:
         raise NotFound("not this sender's complaint")
     return complaint
 
 
 def _report(
-    message: InboundSms,
+    message: InboundText,
     command: sms_commands.Report,
     cause: str,
     now: datetime,
@@ -244,19 +250,22 @@ def _report(
     destinations: Sequence[str],
 ) -> str:
     text = command.text[:4000]
+    whatsapp = message.sender if message.channel is Channel.WHATSAPP else None
+    phone = message.phone if whatsapp else message.sender
     try:
         data = ComplaintInput.model_validate(
             {
                 "title": sms_commands.title_from(text),
                 "description": text,
-                "reporter": {"phone": message.sender},
+                "reporter": {"phone": phone},
                 "privacy": command.privacy or MESSAGE_DEFAULT,
             },
-            context={"now": now},
+            context={"now": now, "whatsapp": whatsapp},
         )
         receipt = submit_complaint(
             data,
-            channel=Channel.SMS,
+            channel=message.channel,
+            whatsapp=whatsapp,
             now=now,
             reference=reference,
             complaints=complaints,
@@ -267,9 +276,17 @@ def _report(
             destinations=destinations,
         )
     except (ValidationError, DomainError):
-        queue(notifications, [to_sender(message.sender, "help_too_short", cause)])
+        queue(notifications, [_to_sender(message, "help_too_short", cause)])
         return "refused"
     return "replayed" if receipt.replayed else "report"
+
+
+def _to_sender(
+    message: InboundText, template: str, cause: str, language: Language = Language.ID, **values: Any
+) -> Notification:
+    """An answer on the channel the text came by, to whoever sent it."""
+    channel = NotificationChannel.WHATSAPP if message.channel is Channel.WHATSAPP else NotificationChannel.SMS
+    return to_sender(message.sender, template, cause, language, channel, **values)
 
 
 def status_values(complaint: Complaint, reference: ReferenceData) -> dict[str, str]:

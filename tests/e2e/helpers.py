@@ -1,11 +1,12 @@
 """What end-to-end tests share: a realistic report, polling, waiting for the stack to be quiet,
-signed SMS webhooks, tokens the user pool did not issue."""
+signed SMS and WhatsApp webhooks, tokens the user pool did not issue."""
 
 from __future__ import annotations
 
 import base64
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -219,3 +220,41 @@ def moto_signing_key() -> tuple[RSAKey, str]:
 
     private = load_resource("cognitoidp/resources/jwks-private.json")
     return RSAKey.import_key(private), private["kid"]
+
+
+def send_whatsapp(stack: LocalStack, raw: bytes, signature: str | None = None) -> requests.Response:
+    """POST Meta's webhook with `raw`, signed with the local app secret unless `signature` says
+    otherwise; every sender in it joins the identities no log line may carry."""
+    for entry in json.loads(raw).get("entry", []):
+        for change in entry.get("changes", []):
+            for message in change.get("value", {}).get("messages", []):
+                IDENTITIES.phone(f"+{message.get('from', '')}")
+    return client.send_whatsapp(stack.url, raw, signature)
+
+
+def whatsapp_to(stack: LocalStack, wa_id: str) -> list[dict[str, Any]]:
+    """What Aduan sent `wa_id` by WhatsApp, as the stand-in Graph API took it (the outbox)."""
+    outbox = requests.get(f"{stack.url}/_local/outbox", timeout=10).json()
+    return [message for message in outbox["whatsapp"] if message["to"] == wa_id]
+
+
+def age_whatsapp_window(stack: LocalStack, wa_id: str, by: timedelta) -> None:
+    """As if the citizen's latest WhatsApp message were `by` older, for Aduan (its window item)
+    and for Meta (the stand-in Graph API): a test's clock, never a sleep."""
+    from aduan.aws.conversations import DynamoConversations
+
+    secret = stack.client("secretsmanager").get_secret_value(
+        SecretId=stack.resources.ref("ReporterKeySecret")
+    )
+    table = stack.resources.ref("ComplaintsTable")
+    conversations = DynamoConversations(
+        stack.client("dynamodb"), table, lambda: secret["SecretString"].encode()
+    )
+    stack.client("dynamodb").update_item(
+        TableName=table,
+        Key=conversations.window_key(wa_id),
+        UpdateExpression="SET last_message_at = last_message_at - :by",
+        ConditionExpression="attribute_exists(last_message_at)",
+        ExpressionAttributeValues={":by": {"N": str(int(by.total_seconds()))}},
+    )
+    stack.graph.age(wa_id, by)

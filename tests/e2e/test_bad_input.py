@@ -23,11 +23,14 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aduan.domain.errors import MalformedRequest
+from aduan.doors.whatsapp import read_item
+from aduan_local.client import whatsapp_message, whatsapp_payload
 from aduan_local.stack import LocalStack
 from aduan_local.template import ROOT
 from tests.conftest import LogCapture
-from tests.crafted import deep_json, fuzzed_phones, huge_numbers
-from tests.e2e.helpers import SMS_TOKEN, eventually, quiet, report, send_sms
+from tests.crafted import deep_json, fuzzed_phones, huge_numbers, whatsapp_payloads
+from tests.e2e.helpers import SMS_TOKEN, eventually, quiet, report, send_sms, send_whatsapp
 from tests.e2e.test_evidence import png, upload, worked
 from tests.privacy import IDENTITIES
 
@@ -151,6 +154,61 @@ def test_an_unsigned_or_garbled_sms_webhook_is_refused_clearly(
     response = requests.post(f"{local_stack.url}/sms/inbound", data=raw, headers=headers, timeout=30)
     clear(response)
     assert response.status_code in (403, 413), response.text  # nothing is read without the signature
+
+
+@fuzz
+@given(phone=phones, data=st.data())
+def test_a_signed_whatsapp_payload_of_any_shape_is_taken(
+    local_stack: LocalStack, phone: str, data: Any
+) -> None:
+    payload = data.draw(whatsapp_payloads(phone.removeprefix("+")))
+    response = send_whatsapp(local_stack, json.dumps(payload).encode())
+    clear(response)
+    assert response.status_code == 200, response.text  # signed by Meta: taken, whatever it holds
+
+
+@fuzz
+@given(raw=st.binary(max_size=300), signature=st.none() | header_text)
+def test_an_unsigned_or_garbled_whatsapp_webhook_is_refused_clearly(
+    local_stack: LocalStack, raw: bytes, signature: str | None
+) -> None:
+    headers = {"content-type": "application/json"} | (
+        {"x-hub-signature-256": signature} if signature is not None else {}
+    )
+    response = requests.post(f"{local_stack.url}/whatsapp/webhook", data=raw, headers=headers, timeout=30)
+    clear(response)
+    assert response.status_code == 403, response.text  # nothing is read without the signature
+
+
+def test_after_any_payloads_only_poison_waits_in_the_whatsapp_dlq(local_stack: LocalStack) -> None:
+    citizen = "+6281299000003"
+    poison = {k: v for k, v in whatsapp_message(citizen, body="tanpa ID").items() if k != "id"}
+    good = whatsapp_message(citizen, body="CEK")
+    assert send_whatsapp(local_stack, whatsapp_payload(poison, good)).status_code == 200
+    sqs = local_stack.client("sqs")
+    dlq = local_stack.resources.ref("WhatsAppDeadLetterQueue")
+
+    def dead_letters() -> list[str]:
+        """Every message in the DLQ once: each batch is hidden while the next is read, then shown again."""
+        quiet(local_stack)
+        bodies: dict[str, str] = {}
+        handles = []
+        while received := sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=60).get(
+            "Messages", []
+        ):
+            bodies |= {message["MessageId"]: message["Body"] for message in received}
+            handles += [message["ReceiptHandle"] for message in received]
+        for handle in handles:
+            sqs.change_message_visibility(QueueUrl=dlq, ReceiptHandle=handle, VisibilityTimeout=0)
+        return list(bodies.values())
+
+    bodies = eventually(
+        lambda: (found := dead_letters()) and any("tanpa ID" in b for b in found) and found, timeout=120
+    )
+    assert bodies, "the item without a message ID never reached the DLQ"
+    for body in bodies:
+        with pytest.raises(MalformedRequest):
+            read_item(body)  # each is poison: nothing a retry could have read
 
 
 def test_a_signed_sms_with_a_wrong_token_is_refused(local_stack: LocalStack) -> None:

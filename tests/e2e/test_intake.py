@@ -336,7 +336,7 @@ def test_an_sms_with_a_wrong_signature_is_refused_and_nothing_stored(local_stack
     assert unsigned.status_code == 403
     assert writes(quiet(local_stack)) == before, "a refused webhook wrote or sent something"
     store = complaint_store(local_stack)
-    assert store.by_reporter_phone(phone) == [], "a complaint was filed for the sender"
+    assert store.by_reporter(phone) == [], "a complaint was filed for the sender"
     assert [store.idempotent_response(f"sms:{sid}") for sid in ("SMbad", "SMnosig")] == [None, None]
     assert sms_to(local_stack, phone) == []
 

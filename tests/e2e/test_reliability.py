@@ -370,7 +370,7 @@ def test_no_complaint_is_lost_or_told_twice_through_faults_and_killed_workers(
     sent = texts_since(stack, first_text)
     kills = kills_since(stack, first_kill)
     store = complaint_store(stack)  # one store (its clients and the secret read once) for every phone
-    filed = {phone: store.by_reporter_phone(phone) for phone in phones}
+    filed = {phone: store.by_reporter(phone) for phone in phones}
     received = {p: [t for t in texts[p] if "diterima" in t] for p in receipts}
     assigned = {p: [t for t in texts[p] if "diteruskan ke" in t] for p in receipts}
     dead_letters = dead_letter_depths(stack)

@@ -25,9 +25,11 @@ USE_CASES = {
     "aduan.escalation",
     "aduan.operations",
     "aduan.attachment",
+    "aduan.whatsapp",
 }
 # The use cases each function's handler calls: its own (the folder's name), and for the two HTTP
-# doors of the citizen, the citizen's follow-up too; both HTTP doors hand out upload forms.
+# doors of the citizen, the citizen's follow-up too; both HTTP doors hand out upload forms. The
+# WhatsApp webhook calls none (it checks and queues); the WhatsApp worker reads texts as SMS.
 OWN_USE_CASES = {
     "intake": {"aduan.intake", "aduan.citizen", "aduan.attachment"},
     "sms_intake": {"aduan.sms_intake", "aduan.intake", "aduan.citizen"},
@@ -37,6 +39,8 @@ OWN_USE_CASES = {
     "escalation": {"aduan.escalation"},
     "operations": {"aduan.operations", "aduan.attachment"},
     "attachment": {"aduan.attachment"},
+    "whatsapp_webhook": set(),
+    "whatsapp": {"aduan.whatsapp", "aduan.sms_intake", "aduan.intake", "aduan.citizen", "aduan.attachment"},
 }
 # Never in a function: the local stack, the admin CLI, test and build tools, and data packages
 # whose contents are shipped as extracts (holidays as a table, the gazetteer as seed data).
@@ -73,6 +77,15 @@ NOT_IN = {
     "intake": {"aduan.domain.routing_decision", "aduan.domain.notification_texts", *IMAGES},
     "operations": {"aduan.domain.routing_decision", "aduan.domain.notification_texts", *IMAGES},
     "sms_intake": {"aduan.domain.routing_decision", *IMAGES},
+    # Meta waits for the webhook's 200: it loads no model of the domain and no use case.
+    "whatsapp_webhook": {
+        "aduan.domain.reference",
+        "aduan.domain.routing_decision",
+        "aduan.domain.notification_texts",
+        "aduan.domain.lifecycle",
+        *IMAGES,
+    },
+    "whatsapp": {"aws_lambda_powertools.event_handler", "aduan.domain.routing_decision", *IMAGES},
     "attachment": {
         "aws_lambda_powertools.event_handler",
         "aduan.doors.http_api",

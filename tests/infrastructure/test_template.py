@@ -746,7 +746,8 @@ def test_the_intake_sms_and_delivery_functions_get_the_outbound_limits(template:
 QUARANTINE = "quarantine/"
 # Every grant on the evidence bucket, by role: the two API functions sign upload forms (a presigned
 # POST is allowed only if its signer may put the object) and 5-minute links to the checked files;
-# the attachment function reads and deletes uploads and writes what it checked.
+# the attachment function reads and deletes uploads and writes what it checked; the WhatsApp
+# worker puts a file a citizen sent into quarantine, where it is checked as an upload is.
 EVIDENCE_GRANTS = {
     "AttachmentFunctionRole": {
         ("s3:GetObject", "quarantine/*"),
@@ -756,6 +757,7 @@ EVIDENCE_GRANTS = {
     },
     "IntakeFunctionRole": {("s3:PutObject", "quarantine/*"), ("s3:GetObject", "evidence/*")},
     "OpsFunctionRole": {("s3:PutObject", "quarantine/*"), ("s3:GetObject", "evidence/*")},
+    "WhatsAppFunctionRole": {("s3:PutObject", "quarantine/*")},
 }
 
 
@@ -782,7 +784,7 @@ def s3_grants(translated: Template) -> dict[str, set[tuple[str, str]]]:
     return grants
 
 
-def test_only_the_three_functions_touch_evidence_each_in_its_own_prefix(translated: Template) -> None:
+def test_only_the_four_functions_touch_evidence_each_in_its_own_prefix(translated: Template) -> None:
     assert s3_grants(translated) == EVIDENCE_GRANTS
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from aduan.aws.complaint_store import DynamoComplaintStore
+from aduan.aws.conversations import DynamoConversations
 from aduan.aws.ledger import NotificationLedger
 from aduan.domain.errors import Conflict, NotFound, PasswordResetRequired, SignInRefused, ValidationFailed
 from aduan.domain.lifecycle import Action, apply
@@ -29,10 +30,10 @@ from aduan.domain.models import (
     Status,
     TimelineEvent,
 )
-from aduan.domain.ports import EvidenceBucket, Idempotency, Ledger, SignInStep
+from aduan.domain.ports import Conversations, EvidenceBucket, Idempotency, Ledger, SignInStep
 from aduan_local.user_pool import fresh_totp
 from tests.factories import ASSIGNED_AT, complaint
-from tests.fakes import FakeComplaintStore, FakeEvidenceBucket, FakeLedger, FakeUserPool
+from tests.fakes import FakeComplaintStore, FakeConversations, FakeEvidenceBucket, FakeLedger, FakeUserPool
 
 pytestmark = pytest.mark.integration
 
@@ -357,8 +358,8 @@ def test_a_reporters_complaints_are_found_by_phone_newest_first(store: Any) -> N
     ]
     created(store, reporter=Reporter(phone="+6285799998888"))
     created(store, reporter=Reporter(email="warga@example.id"))
-    assert store.by_reporter_phone(phone) == [mine[1].tracking_id, mine[0].tracking_id]
-    assert store.by_reporter_phone("+6281300000000") == []
+    assert store.by_reporter(phone) == [mine[1].tracking_id, mine[0].tracking_id]
+    assert store.by_reporter("+6281300000000") == []
 
 
 def test_the_outbox_is_kept_with_the_complaint_and_out_of_its_timeline(store: Any) -> None:
@@ -433,6 +434,49 @@ def test_an_expired_lease_is_taken_over_and_not_a_second_earlier(ledger: Ledger)
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE), LEASE) == "busy"
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE + 1), LEASE) == "claimed"
     assert ledger.claim("n-3", ASSIGNED_AT + timedelta(seconds=LEASE + 2), LEASE) == "busy"
+
+
+# -- WhatsApp conversations ----------------------------------------------------------------------
+
+
+@pytest.fixture(params=["fake", "dynamodb"])
+def conversations(request: pytest.FixtureRequest) -> Conversations:
+    if request.param == "fake":
+        return FakeConversations()
+    table = request.getfixturevalue("complaints_table")
+    return DynamoConversations(request.getfixturevalue("dynamodb"), table, lambda: SECRET)
+
+
+def test_a_message_acted_on_is_seen_and_another_is_not(conversations: Conversations) -> None:
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    assert not conversations.seen(message_id)
+    conversations.remember(message_id, ASSIGNED_AT)
+    assert conversations.seen(message_id)
+    assert not conversations.seen(f"{message_id}x")
+
+
+def test_the_window_runs_from_the_latest_message_in_whole_seconds(conversations: Conversations) -> None:
+    sender = f"62812{uuid.uuid4().int % 10**8:08d}"
+    assert conversations.last_message(sender) is None
+    conversations.opened(sender, ASSIGNED_AT + timedelta(microseconds=999_000))
+    assert conversations.last_message(sender) == ASSIGNED_AT
+    conversations.opened(sender, ASSIGNED_AT - timedelta(hours=1))  # a late redelivery of an older one
+    assert conversations.last_message(sender) == ASSIGNED_AT
+    conversations.opened(sender, ASSIGNED_AT + timedelta(minutes=5))
+    assert conversations.last_message(sender) == ASSIGNED_AT + timedelta(minutes=5)
+    assert conversations.last_message(f"{sender}0") is None
+
+
+def test_a_sent_message_moves_only_up_sent_delivered_read(conversations: Conversations) -> None:
+    message_id = f"wamid.{uuid.uuid4().hex}"
+    notification = {"id": "n-1", "tracking_id": "K7MX4RPA27", "values": {"agency": "Disdukcapil"}}
+    assert conversations.advanced(message_id, "delivered", 2) is None  # not sent by Aduan
+    conversations.sent(message_id, notification, ASSIGNED_AT)
+
+    assert conversations.advanced(message_id, "delivered", 2) == notification
+    assert conversations.advanced(message_id, "sent", 1) is None  # late
+    assert conversations.advanced(message_id, "delivered", 2) is None  # again
+    assert conversations.advanced(message_id, "read", 3) == notification
 
 
 # -- the evidence bucket: FakeEvidenceBucket and S3 (moto, behind the local stack's S3 front) --------

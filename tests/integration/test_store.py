@@ -222,7 +222,7 @@ def test_a_citizens_complaints_are_found_by_phone_without_storing_it_in_the_inde
     phone = "+6285711112222"
     mine = [submitted(store, reporter=Reporter(phone=phone)).tracking_id for _ in range(2)]
     submitted(store, reporter=Reporter(email="warga@example.id"))
-    assert sorted(store.by_reporter_phone(phone)) == sorted(mine)
+    assert sorted(store.by_reporter(phone)) == sorted(mine)
 
     item = dynamodb.get_item(
         TableName=complaints_table, Key={"pk": {"S": f"C#{mine[0]}"}, "sk": {"S": "#COMPLAINT"}}

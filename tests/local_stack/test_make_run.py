@@ -1,5 +1,5 @@
-"""`aduan-local up` (what `make run` starts) on the real template: it answers, and Ctrl-C leaves
-nothing behind."""
+"""`aduan-local up` (what `make run` starts) on the real template: it answers, `aduan-local whatsapp`
+plays a citizen on it, and Ctrl-C leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import time
 import pytest
 import requests
 
+from tests import phones
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +34,19 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -
         except requests.Timeout:
             pass  # listening; the first request waits for its function's cold start
     raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def _eventually_answered(url: str, wa_id: str, timeout: float = 60) -> dict[str, object]:
+    """The first WhatsApp message the stack sent `wa_id` (its outbox, polled)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = [
+            m for m in requests.get(f"{url}/_local/outbox", timeout=10).json()["whatsapp"] if m["to"] == wa_id
+        ]
+        if sent:
+            return sent[0]  # type: ignore[no-any-return]
+        time.sleep(0.2)
+    raise AssertionError(f"nothing was sent to the citizen within {timeout} s")
 
 
 def _port_is_free(port: int) -> bool:
@@ -64,7 +78,21 @@ def test_the_stack_answers_and_ctrl_c_stops_everything_within_ten_seconds() -> N
             "sms": [],
             "email": [],
             "webhook": [],
+            "whatsapp": [],
         }
+        citizen = phones.this_tests()
+        played = subprocess.run(
+            [sys.executable, "-m", "aduan_local.cli", "--url", url, "whatsapp", "CEK", "--from", citizen],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert played.returncode == 0, played
+        assert played.stdout.startswith("200 wamid."), played
+        answered = _eventually_answered(url, citizen.removeprefix("+"))
+        assert answered["type"] == "text"
+        assert "tidak ditemukan" in answered["body"]
         info = requests.get(f"{url}/_local/info", timeout=10).json()
         workers = [pid for pids in info["worker_pids"].values() for pid in pids]
         moto_port = int(info["aws_endpoint"].rsplit(":", 1)[1])

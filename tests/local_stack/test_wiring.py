@@ -282,4 +282,4 @@ def test_the_cli_invokes_a_function_with_an_event_file(test_stack: LocalStack, t
 def test_the_cli_fires_a_schedule_and_reads_the_outbox(test_stack: LocalStack) -> None:
     fired = json.loads(_cli(test_stack, "fire", "ClockFunction", "--time", "2026-08-17T00:00:00+07:00"))
     assert fired["result"]["time"] == "2026-08-16T17:00:00Z"
-    assert set(json.loads(_cli(test_stack, "outbox"))) == {"sms", "email", "webhook"}
+    assert set(json.loads(_cli(test_stack, "outbox"))) == {"sms", "email", "webhook", "whatsapp"}

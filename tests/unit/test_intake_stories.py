@@ -108,7 +108,7 @@ def test_an_idempotent_replay_returns_the_first_receipt_and_sends_nothing(world:
     assert again.replayed
     assert (again.tracking_id, again.access_code) == (first.tracking_id, first.access_code)
     assert (len(world.notifications.sent), len(world.routing.sent)) == sent == (1, 1)
-    assert len(world.complaints.by_reporter_phone(SITI)) == 1
+    assert len(world.complaints.by_reporter(SITI)) == 1
 
 
 def test_a_key_used_again_for_a_different_report_is_refused_and_files_nothing(world: World) -> None:
@@ -131,7 +131,7 @@ def test_a_key_used_again_for_a_different_report_is_refused_and_files_nothing(wo
     submit(E_KTP_IN_CIKUPA["description"])
     with pytest.raises(IdempotencyMismatch):
         submit("Jalan di depan Kantor Kecamatan Cikupa rusak dan berlubang sejak tahun lalu.")
-    assert len(world.complaints.by_reporter_phone(SITI)) == 1
+    assert len(world.complaints.by_reporter(SITI)) == 1
     assert len(world.routing.sent) == 1
 
 
@@ -139,5 +139,5 @@ def test_an_unknown_category_and_region_are_both_named_and_nothing_is_stored(wor
     with pytest.raises(ValidationFailed) as refused:
         world.report(NOW, category="astrologi", location={"region_code": "99.99"})
     assert [field for field, _code, _values in refused.value.problems] == ["category", "location.region_code"]
-    assert world.complaints.by_reporter_phone(SITI) == []
+    assert world.complaints.by_reporter(SITI) == []
     assert (world.notifications.sent, world.routing.sent) == ([], [])

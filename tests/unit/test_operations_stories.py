@@ -162,7 +162,12 @@ def test_a_confidential_reporter_is_hidden_from_the_agency_but_not_from_national
     agency_view, national_view = view(OPERATOR), view(NATIONAL)
     assert agency_view["reporter"] is None
     assert SITI not in str(agency_view)
-    assert national_view["reporter"] == {"name": "Siti Aminah", "phone": SITI, "email": None}
+    assert national_view["reporter"] == {
+        "name": "Siti Aminah",
+        "phone": SITI,
+        "email": None,
+        "whatsapp": None,
+    }
     assert agency_view["allowed_actions"] == [
         "transfer",
         "return",

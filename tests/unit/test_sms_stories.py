@@ -68,7 +68,7 @@ def test_the_same_sms_delivered_twice_files_one_complaint_and_answers_once(world
     assert text(world, REPORT, message_id="SM42", minutes=1) == "replayed"
 
     assert (len(world.notifications.sent), len(world.routing.sent)) == sent
-    assert len(world.complaints.by_reporter_phone(SITI)) == 1
+    assert len(world.complaints.by_reporter(SITI)) == 1
 
 
 def test_cek_answers_the_reporter_with_the_status_on_her_own_number(world: World) -> None:
@@ -210,7 +210,7 @@ def test_a_short_text_gets_a_helpful_answer_and_files_nothing(world: World) -> N
     assert text(world, "halo") == "help:too_short"
     [answer] = world.queued()
     assert (answer.template, answer.reply_to) == ("help_too_short", SITI)
-    assert world.complaints.by_reporter_phone(SITI) == []
+    assert world.complaints.by_reporter(SITI) == []
     world.deliver_queued(NOW)
     [(to, words)] = world.sms.sent
     assert to == SITI
@@ -451,7 +451,7 @@ def test_a_text_without_a_message_id_is_not_acted_on(world: World) -> None:
     with pytest.raises(ValueError, match="message ID"):
         text(world, REPORT, message_id="")  # the door answers such a webhook 400 before this
 
-    assert world.complaints.by_reporter_phone(SITI) == []
+    assert world.complaints.by_reporter(SITI) == []
     assert world.notifications.sent == []
 
 
@@ -467,6 +467,6 @@ def test_nilai_before_any_response_is_kept_as_a_reply_rather_than_refused(world:
 def test_an_sms_report_is_filed_by_the_stack_s_allowed_countries_not_only_indonesia(world: World) -> None:
     malaysian = "+60123456789"  # a Malaysian mobile: allowed when SmsCountryCodes says 62,60
     assert text(world, REPORT, sender=malaysian, message_id="SM-MY") == "refused"
-    assert world.complaints.by_reporter_phone(malaysian) == []
+    assert world.complaints.by_reporter(malaysian) == []
     assert text(world, REPORT, sender=malaysian, message_id="SM-MY", destinations=("62", "60")) == "report"
-    assert len(world.complaints.by_reporter_phone(malaysian)) == 1
+    assert len(world.complaints.by_reporter(malaysian)) == 1

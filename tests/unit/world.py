@@ -13,13 +13,27 @@ from aduan.domain.models import Actor, Channel, Complaint, Role
 from aduan.domain.notifications import Notification
 from aduan.domain.ports import Channels
 from aduan.domain.reference import ReferenceData
-from aduan.domain.sms_commands import InboundSms
+from aduan.domain.sms_commands import InboundText
+from aduan.domain.whatsapp_messages import InboundMessage
 from aduan.intake import ComplaintInput, Receipt, submit_complaint
 from aduan.operations import ActionRequest, act
 from aduan.routing import Routed, route_complaint
 from aduan.sms_intake import receive_sms
+from aduan.whatsapp import receive_whatsapp
 from tests.factories import ACCESS_KEY, seed
-from tests.fakes import FakeComplaintStore, FakeEmail, FakeLedger, FakeQueue, FakeSms, FakeWebhook, channels
+from tests.fakes import (
+    FakeComplaintStore,
+    FakeConversations,
+    FakeEmail,
+    FakeEvidenceBucket,
+    FakeLedger,
+    FakeMedia,
+    FakeQueue,
+    FakeSms,
+    FakeWebhook,
+    FakeWhatsApp,
+    channels,
+)
 
 DISDUKCAPIL = "kab-tangerang.disdukcapil"
 KAB_TANGERANG = "kab-tangerang"
@@ -44,10 +58,14 @@ class World:
     sms: FakeSms = field(default_factory=FakeSms)
     email: FakeEmail = field(default_factory=FakeEmail)
     webhook: FakeWebhook = field(default_factory=FakeWebhook)
+    whatsapp: FakeWhatsApp = field(default_factory=FakeWhatsApp)
+    conversations: FakeConversations = field(default_factory=FakeConversations)
+    media: FakeMedia = field(default_factory=FakeMedia)
+    bucket: FakeEvidenceBucket = field(default_factory=FakeEvidenceBucket)
 
     @property
     def channels(self) -> Channels:
-        return channels(self.sms, self.email, self.webhook)
+        return channels(self.sms, self.email, self.webhook, self.whatsapp)
 
     def report(self, now: datetime, key: str | None = None, **fields: Any) -> Receipt:
         """A citizen's web report (the e-KTP one from Cikupa unless `fields` say otherwise)."""
@@ -88,7 +106,7 @@ class World:
         """A citizen's text message to the gateway's number, as the SMS webhook hands it on."""
         self.complaints.now = lambda: now  # the idempotency record's expiry is read on the store's clock
         return receive_sms(
-            InboundSms(sender=sender, to=GATEWAY, body=body, message_id=message_id),
+            InboundText(sender=sender, to=GATEWAY, body=body, message_id=message_id),
             now=now,
             reference=self.reference,
             complaints=self.complaints,
@@ -140,9 +158,26 @@ class World:
                 directory=self.reference,
                 channels=self.channels,
                 now=now,
+                conversations=self.conversations,
             )
             for message in self.notifications.receive()
         ]
+
+    def message(self, item: InboundMessage, now: datetime) -> str:
+        """A citizen's WhatsApp message, as the WhatsApp worker takes it from the queue."""
+        self.complaints.now = lambda: now
+        return receive_whatsapp(
+            item,
+            now=now,
+            reference=self.reference,
+            complaints=self.complaints,
+            conversations=self.conversations,
+            routing=self.routing,
+            notifications=self.notifications,
+            access_key=ACCESS_KEY,
+            media=self.media,
+            bucket=self.bucket,
+        )
 
 
 def story(world: World, tracking_id: str) -> list[str]:

@@ -9,7 +9,7 @@ Items (docs/architecture.md has the picture):
 Index attributes on the complaint item, present only while they mean something (sparse):
   due_shard=DUE#<n>, next_due_at   while a clock runs: the next moment a step falls due
   inbox=<agency_id>#<status>, created_at   while an agency holds it
-  reporter_key=HMAC(phone)          when the reporter gave a phone number
+  reporter_key=HMAC(lookup)         when the reporter gave a phone number or wrote by WhatsApp
 """
 
 from __future__ import annotations
@@ -237,8 +237,8 @@ class DynamoComplaintStore:
             }
         if complaint.agency_id is not None:
             document["inbox"] = f"{complaint.agency_id}#{complaint.status}"
-        if complaint.reporter.phone:
-            document["reporter_key"] = reporter_key(complaint.reporter.phone, self._reporter_secret)
+        if complaint.reporter.lookup:
+            document["reporter_key"] = reporter_key(complaint.reporter.lookup, self._reporter_secret)
         return {"TableName": self._table, "Item": to_item(document)}
 
     def _event_put(self, complaint: Complaint, event: TimelineEvent, n: int) -> dict[str, Any]:
@@ -408,11 +408,11 @@ class DynamoComplaintStore:
         )
         return [FiledComplaint.model_validate(from_item(item)) for item in items]
 
-    def by_reporter_phone(self, phone_e164: str) -> list[str]:
+    def by_reporter(self, lookup: str) -> list[str]:
         items = self._query(
             IndexName=REPORTER_INDEX,
             KeyConditionExpression="reporter_key = :key",
-            ExpressionAttributeValues={":key": {"S": reporter_key(phone_e164, self._reporter_secret)}},
+            ExpressionAttributeValues={":key": {"S": reporter_key(lookup, self._reporter_secret)}},
             ScanIndexForward=False,
         )
         return [item["tracking_id"]["S"] for item in items]

@@ -161,6 +161,16 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+class MediaUnavailable(Exception):
+    """A file a citizen sent by WhatsApp could not be fetched from Meta; `permanent` says whether
+    trying again can help (an expired or unknown media ID cannot; a timeout may)."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
 class RetryLater(Exception):
     """Not delivered this time, for a reason that may pass: let the queue bring it back (after
     `delay` seconds when given, else after the delivery policy's growing backoff)."""

@@ -35,6 +35,7 @@ class Language(StrEnum):
 class Channel(StrEnum):
     WEB = "web"
     SMS = "sms"
+    WHATSAPP = "whatsapp"
     OPEN311 = "open311"
 
 
@@ -76,12 +77,25 @@ class Reporter(_Model):
     name: str | None = None
     phone: str | None = None  # E.164, normalised at intake
     email: str | None = None
+    # How WhatsApp names the reporter to us: the wa_id (digits), or the business-scoped user ID
+    # of someone whose number WhatsApp hides; set only by the WhatsApp channel.
+    whatsapp: str | None = None
 
     @model_validator(mode="after")
     def _reachable(self) -> Reporter:
-        if not (self.phone or self.email):
-            raise ValueError("a phone number or an email is needed to tell the citizen what happens")
+        if not (self.phone or self.email or self.whatsapp):
+            raise ValueError(
+                "a phone number, an email or WhatsApp is needed to tell the citizen what happens"
+            )
         return self
+
+    @property
+    def lookup(self) -> str | None:
+        """What finds a reporter's complaints by text (`CEK` without an ID): the number, or for a
+        WhatsApp user who hides it, the WhatsApp ID; none for an email-only reporter."""
+        if self.phone:
+            return self.phone
+        return f"whatsapp:{self.whatsapp}" if self.whatsapp else None
 
 
 class Location(_Model):

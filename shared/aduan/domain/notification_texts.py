@@ -6,6 +6,8 @@ each); free text in a value is shortened to fit, so a long question never costs 
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aduan.domain.models import Language
@@ -99,6 +101,22 @@ SMS: dict[str, dict[str, str]] = {
         id="Aduan: format balasan: BALAS <nomor laporan> <pesan>. Contoh: BALAS K7MX4-RPA27 fotonya sudah saya kirim",
         en="Aduan: to reply send BALAS <report number> <message>. Example: BALAS K7MX4-RPA27 I sent the photo",
     ),
+    "evidence_received": _(
+        id="Aduan {tracking_id}: file Anda diterima, sedang diperiksa, lalu ditambahkan ke laporan.",
+        en="Aduan {tracking_id}: your file was received; it is being checked, then added to the report.",
+    ),
+    "caption_needed": _(
+        id="Aduan: kirim foto dgn keterangan: apa masalahnya, di mana, kapan (min. 30 huruf). Utk laporan yg ada, tulis BALAS <nomor> di keterangan.",
+        en="Aduan: send the photo with a caption: what, where, when (30 letters or more). For a report you have, caption it BALAS <number>.",
+    ),
+    "file_refused": _(
+        id="Aduan: file ini tidak bisa kami terima. Kirim foto (JPEG, PNG, WebP, HEIC) atau PDF, paling besar 10 MB, maks. 5 per laporan.",
+        en="Aduan: we cannot take this file. Send a photo (JPEG, PNG, WebP, HEIC) or a PDF, up to 10 MB, at most 5 a report.",
+    ),
+    "whatsapp_unreadable": _(
+        id="Aduan: pesan jenis ini tidak bisa kami baca. Kirim teks atau foto: apa masalahnya, di mana, kapan.",
+        en="Aduan: we can't read this kind of message. Send text or a photo: what, where, when.",
+    ),
     "info_requested": _(
         id="Aduan {tracking_id}: {agency} minta info: {question} Jawab: BALAS {tracking_id} <jawaban>",
         en="Aduan {tracking_id}: {agency} asks: {question} Answer: BALAS {tracking_id} <answer>",
@@ -151,6 +169,10 @@ SMS_ONLY = frozenset(
         "privacy_not_raised",
         "privacy_window_closed",
         "reply_refused",
+        "whatsapp_unreadable",
+        "evidence_received",
+        "caption_needed",
+        "file_refused",
     }
 )
 
@@ -246,3 +268,39 @@ def _told(values: dict[str, Any], language: Language, *, by_sms: bool) -> dict[s
         "privacy_raise": raise_by_text.get(language, raise_by_text.get("id", "")),
         **values,
     }
+
+
+WHATSAPP_TEMPLATES = Path(__file__).parents[1] / "data" / "whatsapp_templates.json"
+WHATSAPP_LIMIT = 4096  # the Cloud API's longest text body
+TEMPLATE_PARAMETER_LIMIT = 1000  # a template's body parameter: no line breaks, tabs or long runs of spaces
+
+
+def render_whatsapp(template: str, language: Language, values: dict[str, Any]) -> str:
+    """A WhatsApp text inside the customer-service window: the SMS's words, whole (no GSM-7, no
+    shortening), and how to raise privacy by text (the same keywords work on WhatsApp)."""
+    pattern = SMS[template].get(language, SMS[template]["id"])
+    return pattern.format(**_told(values, language, by_sms=True))[:WHATSAPP_LIMIT]
+
+
+def whatsapp_template(
+    template: str, language: Language, values: dict[str, Any]
+) -> tuple[str, str, list[str]] | None:
+    """The approved template that says `template` outside the window: its name, its language code
+    and its body parameters from `values`; None when the catalogue has none (then SMS says it)."""
+    entry = _whatsapp_catalogue().get(template)
+    if entry is None:
+        return None
+    code = language.value if language.value in entry["text"] else "id"
+    parameters = [
+        " ".join(str(values.get(name, "")).split())[:TEMPLATE_PARAMETER_LIMIT] for name in entry["parameters"]
+    ]
+    return entry["name"], code, [parameter or "-" for parameter in parameters]
+
+
+@cache
+def _whatsapp_catalogue() -> dict[str, Any]:
+    """The templates as submitted to Meta (WHATSAPP_TEMPLATES), read once."""
+    import json
+
+    entries: dict[str, Any] = json.loads(WHATSAPP_TEMPLATES.read_text())
+    return {key: entry for key, entry in entries.items() if not key.startswith("_")}

@@ -7,13 +7,14 @@ or emails; the delivery use case looks the address up when it sends. The words a
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aduan.domain.models import Actor, Complaint, Language, Role, TimelineEvent
 from aduan.domain.models import Channel as ReportChannel
-from aduan.domain.models import Complaint, Language
 from aduan.domain.ports import Directory
 from aduan.domain.tracking import display_form
 
@@ -22,6 +23,7 @@ class Channel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
     WEBHOOK = "webhook"
+    WHATSAPP = "whatsapp"
 
 
 SECRET_VALUES = frozenset({"access_code"})  # values no stored copy may keep after delivery
@@ -39,7 +41,7 @@ class Notification(BaseModel):
     tracking_id: str | None = None
     language: Language = Language.ID
     values: dict[str, Any] = Field(default_factory=dict)
-    reply_to: str | None = None  # only for recipient "sender": the number that texted us
+    reply_to: str | None = None  # only for recipient "sender": the number (or WhatsApp ID) that wrote
 
     @property
     def carries_secret(self) -> bool:
@@ -53,11 +55,14 @@ def notification_id(cause: str, template: str, recipient: str, channel: Channel)
 
 
 def for_citizen(complaint: Complaint, template: str, cause: str, **values: Any) -> Notification:
-    """A notification to the reporter, on the channel they used: SMS for an SMS report, email
-    when they gave one on the web, SMS otherwise."""
+    """A notification to the reporter, on the channel they used: WhatsApp for a WhatsApp report,
+    SMS for an SMS report, email when they gave one on the web, SMS otherwise."""
     reporter = complaint.reporter
     by_sms = complaint.channel is ReportChannel.SMS or not reporter.email
-    channel = Channel.SMS if by_sms and reporter.phone else Channel.EMAIL
+    if complaint.channel is ReportChannel.WHATSAPP and reporter.whatsapp:
+        channel = Channel.WHATSAPP
+    else:
+        channel = Channel.SMS if by_sms and reporter.phone else Channel.EMAIL
     return Notification(
         id=notification_id(cause, template, "citizen", channel),
         template=template,
@@ -92,15 +97,42 @@ def for_agency(
 
 
 def to_sender(
-    phone: str, template: str, cause: str, language: Language = Language.ID, **values: Any
+    address: str,
+    template: str,
+    cause: str,
+    language: Language = Language.ID,
+    channel: Channel = Channel.SMS,
+    **values: Any,
 ) -> Notification:
-    """An SMS answer to whoever texted (a CEK from a number that is not the reporter's, a help text)."""
+    """An answer to whoever texted (a CEK from a number that is not the reporter's, a help text),
+    on the channel they wrote on: `address` is their number, or their WhatsApp ID."""
     return Notification(
-        id=notification_id(cause, template, "sender", Channel.SMS),
+        id=notification_id(cause, template, "sender", channel),
         template=template,
-        channel=Channel.SMS,
+        channel=channel,
         recipient="sender",
-        reply_to=phone,
+        reply_to=address,
         language=language,
         values=values,
+    )
+
+
+def delivery_event(
+    notification: Notification, at: datetime, outcome: str, channel: Channel | None = None, **data: Any
+) -> TimelineEvent:
+    """What the timeline keeps of a delivery attempt or a channel's later word on it (never public):
+    the notification, its template, its channel and recipient (a role, never an address), the outcome."""
+    return TimelineEvent(
+        at=at,
+        type="notification",
+        actor=Actor(role=Role.SYSTEM),
+        public=False,
+        data={
+            "notification_id": notification.id,
+            "template": notification.template,
+            "channel": channel or notification.channel,
+            "recipient": notification.recipient,
+            **data,
+            "outcome": outcome,
+        },
     )

@@ -122,8 +122,8 @@ class ComplaintRepository(Protocol):
     ) -> list[FiledComplaint]:
         """What the statistics count of an agency's complaints in one status filed in [start, end)."""
 
-    def by_reporter_phone(self, phone_e164: str) -> list[str]:
-        """Tracking IDs of a reporter's complaints, newest first."""
+    def by_reporter(self, lookup: str) -> list[str]:
+        """Tracking IDs of the complaints of the reporter `lookup` names (`Reporter.lookup`), newest first."""
 
 
 class Timeline(Protocol):
@@ -206,8 +206,48 @@ class Ledger(Protocol):
         """Give the claim back after a transient failure, so that the retry may send it."""
 
 
+class Conversations(Protocol):
+    """What Aduan keeps of WhatsApp conversations: the messages acted on, and each sender's
+    latest message (the 24-hour customer-service window runs from it)."""
+
+    def seen(self, message_id: str) -> bool:
+        """True when the message was acted on before (a redelivery changes nothing)."""
+
+    def remember(self, message_id: str, now: datetime) -> None:
+        """The message was acted on (kept 8 days: Meta retries for 7)."""
+
+    def opened(self, sender: str, at: datetime) -> None:
+        """The sender wrote at `at` (an earlier time than one recorded changes nothing)."""
+
+    def last_message(self, sender: str) -> datetime | None:
+        """When the sender last wrote, if within the days kept."""
+
+    def sent(self, message_id: str, notification: dict[str, Any], now: datetime) -> None:
+        """Aduan sent `message_id` for `notification` (its ID, tracking ID, template, language and
+        values without secrets): what a later status webhook is about (kept 30 days)."""
+
+    def advanced(self, message_id: str, status: str, rank: int) -> dict[str, Any] | None:
+        """The notification of `message_id` if its status moved up to `rank` (`read` after
+        `delivered`); None for a status no higher than the one recorded, or a message not Aduan's."""
+
+
+class MediaSource(Protocol):
+    """Where a file a citizen sent by WhatsApp is fetched from (Meta, by its media ID)."""
+
+    def media(self, media_id: str, *, max_bytes: int) -> tuple[bytes, str]:
+        """The file's bytes and type, checked against Meta's digest; MediaUnavailable if not."""
+
+
 class SmsSender(Protocol):
     def send(self, to: str, text: str) -> str: ...
+
+
+class WhatsAppSender(Protocol):
+    """Meta's Cloud API: free text inside the window, an approved template outside it."""
+
+    def send_text(self, to: str, body: str) -> str: ...
+
+    def send_template(self, to: str, name: str, language: str, parameters: list[str]) -> str: ...
 
 
 class EmailSender(Protocol):
@@ -221,11 +261,12 @@ class WebhookSender(Protocol):
 
 @dataclass(frozen=True)
 class Channels:
-    """The three ways a notification leaves Aduan."""
+    """The ways a notification leaves Aduan (WhatsApp where the deployment has it)."""
 
     sms: SmsSender
     email: EmailSender
     webhook: WebhookSender
+    whatsapp: WhatsAppSender | None = None
 
 
 # -- operators -------------------------------------------------------------------------------------

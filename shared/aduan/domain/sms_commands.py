@@ -1,8 +1,9 @@
 """What a citizen's text means: a report (which may open with a privacy keyword), `CEK <id>`,
 `BALAS <id> <text>`, `RAHASIA <id>` / `ANONIM <id>`, or a call for help.
 
-Pure and tolerant; the same commands will read WhatsApp texts. The gateway's webhook format is in
-`aduan.doors.twilio`; the privacy keywords and levels are in `aduan.domain.privacy`.
+Pure and tolerant; the same commands read WhatsApp texts. The gateways' webhook formats are in
+`aduan.doors.twilio` and `aduan.doors.whatsapp`; the privacy keywords and levels are in
+`aduan.domain.privacy`.
 """
 
 from __future__ import annotations
@@ -12,21 +13,32 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aduan.domain import privacy
-from aduan.domain.models import Privacy
+from aduan.domain.models import Channel, Privacy
 from aduan.domain.tracking import problem
 
 MIN_REPORT_LENGTH = 30  # as the web form's description: shorter texts get a helpful answer
 
 
 @dataclass(frozen=True)
-class InboundSms:
-    """A text as the gateway delivered it (the gateway's format is read in `aduan.doors.twilio`);
-    `message_id` is the gateway's ID of the text, never empty: each is acted on once."""
+class InboundText:
+    """A text as a gateway delivered it: by SMS (`aduan.doors.twilio`), `sender` is the number; by
+    WhatsApp (`aduan.doors.whatsapp`), the sender's WhatsApp ID, and `phone` the number when
+    WhatsApp shows one. `message_id` is the gateway's ID of the text, never empty: each is acted
+    on once."""
 
     sender: str
     to: str
     body: str
     message_id: str
+    channel: Channel = Channel.SMS
+    phone: str | None = None
+
+    @property
+    def reporter_lookup(self) -> str:
+        """What finds the sender's complaints (`Reporter.lookup`): the number, when there is one."""
+        if self.channel is Channel.SMS:
+            return self.sender
+        return self.phone or f"whatsapp:{self.sender}"
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,15 @@ def parse(text: str) -> Command:
     if tracking_id is None or not reply:
         return Help("reply_without_text")
     return Reply(tracking_id, reply)
+
+
+def reply_target(text: str) -> str | None:
+    """The report a caption `BALAS <id> ...` names (a photo sent to a report), with or without words."""
+    found = _COMMAND.match(" ".join(text.split()))
+    if found is None or found.group(1).lower() != "balas":
+        return None
+    identified = _ID.match(found.group(2).strip())
+    return identified.group(1) if identified else None
 
 
 def _report_or_privacy_change(body: str) -> Command:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         BatchQueue,
         Channels,
         ComplaintRepository,
+        Conversations,
         DueIndex,
         EvidenceBucket,
         Ledger,
@@ -107,6 +108,23 @@ class Runtime:
         queue: BatchQueue = self._queue("escalation_queue", self.settings.escalation_queue_url)
         return queue
 
+    def whatsapp_queue(self) -> BatchQueue:
+        queue: BatchQueue = self._queue("whatsapp_queue", self.settings.whatsapp_queue_url)
+        return queue
+
+    def conversations(self) -> Conversations:
+        def build() -> Conversations:
+            from aduan.aws.clients import client, secret
+            from aduan.aws.conversations import DynamoConversations
+
+            return DynamoConversations(
+                client("dynamodb"),
+                self.settings.table_name,
+                lambda: secret(self.settings.reporter_key_secret).encode(),
+            )
+
+        return self._once("conversations", build)
+
     def attachment_queue(self) -> MessageQueue:
         queue: MessageQueue = self._queue("attachment_queue", self.settings.attachment_queue_url)
         return queue
@@ -145,9 +163,29 @@ class Runtime:
                 email=SesEmail(client("sesv2"), self.settings.sender_email),
                 # The master key: each agency's is derived from it (aduan.domain.webhooks).
                 webhook=Webhook(secret(self.settings.webhook_secret)),
+                whatsapp=self.whatsapp_cloud(),
             )
 
         return self._once("channels", build)
+
+    def whatsapp_cloud(self) -> Any:
+        """Meta's Cloud API (sending, and the files citizens send), where the template gives the
+        function its access token; None where it does not."""
+        if not self.settings.whatsapp_access_token:
+            return None
+
+        def build() -> Any:
+            from aduan.aws.clients import secret
+            from aduan.aws.whatsapp_cloud import WhatsAppCloud
+
+            settings = self.settings
+            return WhatsAppCloud(
+                settings.whatsapp_graph_url,
+                settings.whatsapp_phone_number_id,
+                lambda: secret(settings.whatsapp_access_token),  # fetched on first use
+            )
+
+        return self._once("whatsapp_cloud", build)
 
     def user_pool(self) -> UserPool:
         def build() -> UserPool:
@@ -169,6 +207,22 @@ class Runtime:
             return secret(self.settings.sms_token_secret)
 
         return self._once("sms_gateway_token", build)
+
+    def whatsapp_app_secret(self) -> str:
+        """Meta's app secret, which signs its webhooks (fetched once)."""
+        return self._secret("whatsapp_app_secret", self.settings.whatsapp_app_secret)
+
+    def whatsapp_verify_token(self) -> str:
+        """The token Meta's subscription check must name (fetched once)."""
+        return self._secret("whatsapp_verify_token", self.settings.whatsapp_verify_token)
+
+    def _secret(self, name: str, arn: str) -> str:
+        def build() -> str:
+            from aduan.aws.clients import secret
+
+            return secret(arn)
+
+        return self._once(name, build)
 
     def origin_secret(self) -> str:
         """What CloudFront adds to every request it passes on (`aduan.doors.edge`), fetched once."""

@@ -28,6 +28,12 @@ _VARIABLES = {
     "sms_country_codes": "SMS_COUNTRY_CODES",
     "complaints_per_destination_per_day": "COMPLAINTS_PER_DESTINATION_PER_DAY",
     "complaints_per_client_per_day": "COMPLAINTS_PER_CLIENT_PER_DAY",
+    "whatsapp_queue_url": "WHATSAPP_QUEUE_URL",
+    "whatsapp_app_secret": "WHATSAPP_APP_SECRET_ARN",
+    "whatsapp_verify_token": "WHATSAPP_VERIFY_TOKEN_ARN",
+    "whatsapp_access_token": "WHATSAPP_ACCESS_TOKEN_ARN",
+    "whatsapp_phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
+    "whatsapp_graph_url": "WHATSAPP_GRAPH_URL",
 }
 
 
@@ -70,6 +76,15 @@ class Settings:
     sms_country_codes: tuple[str, ...] = DEFAULT_COUNTRY_CODES
     complaints_per_destination_per_day: int = 5
     complaints_per_client_per_day: int = 20
+    # WhatsApp (Meta's Cloud API): the webhook's queue, three secrets' ARNs (the app secret signs
+    # Meta's webhooks, the verify token answers its subscription check, the access token sends),
+    # the business phone number's ID, and the Graph API's address.
+    whatsapp_queue_url: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_access_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_graph_url: str = "https://graph.facebook.com"
 
 
 def load_settings(*required: str, environ: Mapping[str, str] = os.environ) -> Settings:

@@ -25,6 +25,9 @@ from aduan.observability import logger, metrics
 if TYPE_CHECKING:
     from aduan.domain.ports import MessageQueue
 
+# A message no retry can read comes back at once: it reaches the DLQ (and its alarm) after the
+# queue's maxReceiveCount receives rather than hours of backoff later.
+POISON_DELAY_SECONDS = 0
 RESERVE_MS = 3_000  # what answering takes, after the last record: handing back, the response
 
 

@@ -11,7 +11,7 @@ import hmac
 from urllib.parse import parse_qsl
 
 from aduan.domain.errors import InvalidSignature, MalformedRequest
-from aduan.domain.sms_commands import InboundSms
+from aduan.domain.sms_commands import InboundText
 
 
 def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
@@ -21,7 +21,7 @@ def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def inbound(url: str, form_body: str, signature: str | None, token: str) -> InboundSms:
+def inbound(url: str, form_body: str, signature: str | None, token: str) -> InboundText:
     """The message in a Twilio webhook, after checking its signature (InvalidSignature if wrong);
     MalformedRequest without a MessageSid, which Twilio always sends: it is what makes a text be
     acted on once, however often the gateway delivers it."""
@@ -32,7 +32,7 @@ def inbound(url: str, form_body: str, signature: str | None, token: str) -> Inbo
         raise InvalidSignature("the X-Twilio-Signature does not match")
     if not params.get("MessageSid", "").strip():
         raise MalformedRequest("a webhook without a MessageSid", field="MessageSid")
-    return InboundSms(
+    return InboundText(
         sender=params.get("From", ""),
         to=params.get("To", ""),
         body=params.get("Body", ""),
