@@ -121,6 +121,9 @@ def local_stack(stack_logs: LogCapture) -> Iterator[LocalStack]:
         workers=workers,
         log_level="DEBUG",  # every line a function could write reaches the privacy scan
     )
+    # A WhatsApp report that names no place waits 3 s for it here (30 minutes deployed): long enough
+    # to see the question, short enough that no later test's `quiet` waits on the delayed message.
+    options.parameters["WhatsAppPlaceWaitSeconds"] = "3"
     with LocalStack(options) as stack:
         yield stack
         refused = dict(stack.calls.scans)

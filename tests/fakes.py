@@ -310,6 +310,7 @@ class FakeConversations:
         self.acted_on: dict[str, datetime] = {}  # message ID -> when its record expires
         self.windows: dict[str, datetime] = {}
         self.outgoing: dict[str, tuple[dict[str, Any], int]] = {}  # what Aduan sent: (notification, rank)
+        self.drafts: dict[str, dict[str, Any]] = {}
 
     def seen(self, message_id: str) -> bool:
         return message_id in self.acted_on
@@ -324,6 +325,20 @@ class FakeConversations:
 
     def last_message(self, sender: str) -> datetime | None:
         return self.windows.get(sender)
+
+    def draft(self, sender: str, now: datetime) -> dict[str, Any] | None:
+        held = self.drafts.get(sender)
+        return _json(held) if held is not None else None
+
+    def hold(self, sender: str, draft: dict[str, Any], now: datetime) -> bool:
+        if sender in self.drafts:
+            return False
+        self.drafts[sender] = _json(draft)
+        return True
+
+    def release(self, sender: str, message_id: str) -> None:
+        if self.drafts.get(sender, {}).get("message_id") == message_id:
+            del self.drafts[sender]
 
     def sent(self, message_id: str, notification: dict[str, Any], now: datetime) -> None:
         self.outgoing[message_id] = (_json(notification), 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -39,6 +39,8 @@ def record_handler(record: Record) -> None:
         destinations=runtime.settings.sms_country_codes,
         media=runtime.whatsapp_cloud(),
         bucket=runtime.evidence_bucket(),
+        later=runtime.whatsapp_queue(),
+        place_wait=timedelta(seconds=runtime.settings.place_wait_seconds),
     )
     metrics.add_metric(name=f"WhatsApp_{outcome.split(':')[0]}", unit="Count", value=1)
     logger.info("WhatsApp handled", extra={"outcome": outcome})

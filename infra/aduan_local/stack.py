@@ -81,6 +81,7 @@ class StackOptions:
             "WhatsAppVerifyToken": LOCAL_WHATSAPP_VERIFY,
             "WhatsAppAccessToken": LOCAL_WHATSAPP_TOKEN,
             "WhatsAppPhoneNumberId": LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+            "WhatsAppPlaceWaitSeconds": "60",  # a minute to answer "where?" when playing a citizen
             "RetryBaseSeconds": "1",
         }
     )

@@ -259,6 +259,7 @@ def _report(
                 "description": text,
                 "reporter": {"phone": phone},
                 "privacy": command.privacy or MESSAGE_DEFAULT,
+                **({"location": message.location.model_dump(exclude_none=True)} if message.location else {}),
             },
             context={"now": now, "whatsapp": whatsapp},
         )

@@ -12,8 +12,9 @@ message opens the 24-hour window inside which a reply may be free text (`aduan.d
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aduan.attachment import receive_file
@@ -21,7 +22,7 @@ from aduan.changes import queue
 from aduan.domain import evidence, sms_commands
 from aduan.domain.destinations import DEFAULT_COUNTRY_CODES
 from aduan.domain.errors import DomainError, InvalidTrackingId, MediaUnavailable, NotFound
-from aduan.domain.models import Channel
+from aduan.domain.models import Channel, Location
 from aduan.domain.notifications import Channel as NotificationChannel
 from aduan.domain.notifications import Notification, delivery_event, notification_id, to_sender
 from aduan.domain.ports import ComplaintRepository, Conversations, EvidenceBucket, MediaSource, MessageQueue
@@ -32,18 +33,25 @@ from aduan.domain.whatsapp_messages import (
     BUTTON,
     DOCUMENT,
     IMAGE,
+    LOCATION,
     STATUS_RANK,
     TEXT,
     DeliveryStatus,
+    DraftDue,
     InboundMessage,
     Media,
+    draft_due,
     is_permanent,
 )
+from aduan.domain.workdays import iso
 from aduan.sms_intake import find_own, receive_sms
+
+PLACE_WAIT = timedelta(minutes=30)  # how long a report waits for the place it was asked for (as deployed)
+SQS_LONGEST_DELAY = 900
 
 
 def receive_whatsapp(
-    item: InboundMessage | DeliveryStatus,
+    item: InboundMessage | DeliveryStatus | DraftDue,
     *,
     now: datetime,
     reference: ReferenceData,
@@ -55,11 +63,26 @@ def receive_whatsapp(
     destinations: Sequence[str] = DEFAULT_COUNTRY_CODES,
     media: MediaSource | None = None,
     bucket: EvidenceBucket | None = None,
+    later: MessageQueue | None = None,
+    place_wait: timedelta = PLACE_WAIT,
 ) -> str:
     """Act on one webhook item; returns what it was (for the log: never the text or the sender).
-    `media` and `bucket` take a file in (a deployment without them answers a file as unreadable)."""
+    `media` and `bucket` take a file in (a deployment without them answers a file as unreadable);
+    `later` (the WhatsApp queue itself) brings a report whose place was asked for back when the
+    wait is over (without it, a report is filed as it comes, as by SMS)."""
+    as_sms: dict[str, Any] = {
+        "now": now,
+        "reference": reference,
+        "complaints": complaints,
+        "routing": routing,
+        "notifications": notifications,
+        "access_key": access_key,
+        "destinations": destinations,
+    }
     if isinstance(item, DeliveryStatus):
         return _status(item, complaints, conversations, notifications, now)
+    if isinstance(item, DraftDue):
+        return _draft_due(item, conversations, later, place_wait, as_sms)
     if conversations.seen(item.message_id):
         return "replayed"
     # Meta's time of the message, never later than ours: the window is Meta's to close.
@@ -72,17 +95,17 @@ def receive_whatsapp(
         channel=Channel.WHATSAPP,
         phone=item.phone,
     )
-    as_sms: dict[str, Any] = {
-        "now": now,
-        "reference": reference,
-        "complaints": complaints,
-        "routing": routing,
-        "notifications": notifications,
-        "access_key": access_key,
-        "destinations": destinations,
-    }
+    draft = conversations.draft(item.sender, now) if later else None
     if item.kind in (TEXT, BUTTON):
-        outcome = receive_sms(text, **as_sms)
+        outcome = _text(item, text, draft, conversations, later, place_wait, as_sms)
+    elif item.kind == LOCATION and item.place and draft:
+        place = item.place
+        words = " ".join(part for part in (place.name, place.address) if part) or None
+        location = Location(lat=place.lat, lon=place.lon, address=_one_line(words) if words else None)
+        outcome = _file_draft(draft, item.sender, location, conversations, as_sms)
+    elif item.kind == LOCATION:
+        _answer(item, notifications, "location_without_report")
+        outcome = "location:alone"
     elif item.kind in (IMAGE, DOCUMENT) and item.media and media and bucket:
         outcome = _file(item, item.media, text, as_sms, media, bucket)
     else:
@@ -90,6 +113,98 @@ def receive_whatsapp(
         outcome = f"unreadable:{item.kind}"
     conversations.remember(item.message_id, now)
     return outcome
+
+
+def _text(
+    item: InboundMessage,
+    text: InboundText,
+    draft: dict[str, Any] | None,
+    conversations: Conversations,
+    later: MessageQueue | None,
+    place_wait: timedelta,
+    as_sms: dict[str, Any],
+) -> str:
+    """A text: the answer to "where?" when a report waits for its place (anything but a command);
+    a report that names no place waits for one (asked once); anything else as by SMS."""
+    command = sms_commands.parse(item.text)
+    if draft is not None and isinstance(command, sms_commands.Report | sms_commands.Help):
+        location = Location(address=_one_line(item.text))
+        return _file_draft(draft, item.sender, location, conversations, as_sms)
+    if (
+        later is not None
+        and isinstance(command, sms_commands.Report)
+        and not _names_a_place(command.text, as_sms)
+    ):
+        waiting = {
+            "message_id": item.message_id,
+            "text": item.text,
+            "phone": item.phone,
+            "at": iso(as_sms["now"]),
+        }
+        if conversations.hold(item.sender, waiting, as_sms["now"]):
+            later.send(draft_due(item.sender, item.message_id), delay_seconds=_delay(place_wait))
+            _answer(item, as_sms["notifications"], "ask_place")
+            return "asked_place"
+    return receive_sms(text, **as_sms)
+
+
+def _names_a_place(report: str, as_sms: dict[str, Any]) -> bool:
+    """Whether routing would place the report from its words alone (a district, a regency)."""
+    from aduan.domain.routing_decision import decide
+
+    decision = decide(sms_commands.title_from(report), report, None, None, None, as_sms["reference"])
+    return decision.region_code is not None
+
+
+def _file_draft(
+    draft: dict[str, Any],
+    sender: str,
+    location: Location | None,
+    conversations: Conversations,
+    as_sms: dict[str, Any],
+) -> str:
+    """The waiting report filed (with the place the citizen gave, if any) under its own message's
+    ID: the answer, the wait's end and any redelivery of either file one complaint."""
+    filed = InboundText(
+        sender=sender,
+        to="",
+        body=str(draft["text"]),
+        message_id=str(draft["message_id"]),
+        channel=Channel.WHATSAPP,
+        phone=draft.get("phone"),
+        location=location,
+    )
+    outcome = receive_sms(filed, **as_sms)
+    conversations.release(sender, str(draft["message_id"]))
+    return f"{outcome}:{'placed' if location else 'unplaced'}"
+
+
+def _draft_due(
+    due: DraftDue,
+    conversations: Conversations,
+    later: MessageQueue | None,
+    place_wait: timedelta,
+    as_sms: dict[str, Any],
+) -> str:
+    """The wait for a report's place is over: file it without one, unless it was filed meanwhile.
+    SQS delays a message 15 minutes at most: a wait still short of half an hour goes round again."""
+    draft = conversations.draft(due.sender, as_sms["now"])
+    if draft is None or draft.get("message_id") != due.message_id:
+        return "draft:filed_before"
+    waited = as_sms["now"] - datetime.fromisoformat(str(draft["at"]).replace("Z", "+00:00"))
+    if waited < place_wait and later is not None:
+        later.send(draft_due(due.sender, due.message_id), delay_seconds=_delay(place_wait - waited))
+        return "draft:waiting"
+    return _file_draft(draft, due.sender, None, conversations, as_sms)
+
+
+def _delay(wait: timedelta) -> int:
+    return max(1, min(SQS_LONGEST_DELAY, math.ceil(wait.total_seconds())))
+
+
+def _one_line(words: str) -> str:
+    """A place as the citizen wrote it, as an address: one line, at most the address's length."""
+    return " ".join(words.split())[:500]
 
 
 def _file(

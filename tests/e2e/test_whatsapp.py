@@ -207,3 +207,20 @@ def test_a_batch_of_a_hundred_messages_is_taken_at_once_and_each_is_answered(loc
         if "tidak ditemukan" in message.get("body", "")
     }
     assert {citizen.removeprefix("+") for citizen in citizens} <= answered
+
+
+def test_a_report_naming_no_place_is_asked_where_once_and_filed_without_one_when_no_answer_comes(
+    local_stack: LocalStack,
+) -> None:
+    phone = phones.this_tests()
+    wa_id = phone.removeprefix("+")
+    report = "Jalan di depan rumah saya berlubang besar sudah sebulan, motor sering jatuh di situ."
+    send_whatsapp(local_stack, whatsapp_payload(whatsapp_message(phone, body=report)))
+
+    [question] = eventually(lambda: sent_with(local_stack, wa_id, "Di mana lokasinya?"))
+    assert question["type"] == "text"
+    [receipt] = eventually(lambda: sent_with(local_stack, wa_id, "Kode akses"))  # the wait here: 3 s
+    complaint = complaint_store(local_stack).get(tracking_id_of(receipt))
+    assert (complaint.description, complaint.location.address, complaint.location.lat) == (report, None, None)
+    quiet(local_stack)
+    assert len(sent_with(local_stack, wa_id, "Di mana lokasinya?")) == 1

@@ -462,7 +462,11 @@ def test_makefile_check_catches_a_resource_without_a_target() -> None:
 
 # -- the edge: AWS WAF's rate limits in front of the public routes, and no way around them --------
 
-PUBLIC_REQUESTS = {"reports": ("POST", "/complaints"), "SMS webhook": ("POST", "/sms/inbound")}
+PUBLIC_REQUESTS = {
+    "reports": ("POST", "/complaints"),
+    "SMS webhook": ("POST", "/sms/inbound"),
+    "WhatsApp webhook": ("POST", "/whatsapp/webhook"),
+}
 
 
 def edge_problems(template: Template) -> list[str]:

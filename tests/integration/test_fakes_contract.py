@@ -467,6 +467,26 @@ def test_the_window_runs_from_the_latest_message_in_whole_seconds(conversations:
     assert conversations.last_message(f"{sender}0") is None
 
 
+def test_one_draft_waits_per_sender_and_only_its_own_message_releases_it(
+    conversations: Conversations,
+) -> None:
+    sender = f"62812{uuid.uuid4().int % 10**8:08d}"
+    draft = {
+        "message_id": "wamid.first",
+        "text": "Jalan berlubang besar sudah sebulan tidak diperbaiki",
+        "at": "t",
+    }
+    assert conversations.draft(sender, ASSIGNED_AT) is None
+    assert conversations.hold(sender, draft, ASSIGNED_AT)
+    assert not conversations.hold(sender, draft | {"message_id": "wamid.second"}, ASSIGNED_AT)
+    assert conversations.draft(sender, ASSIGNED_AT) == draft
+    conversations.release(sender, "wamid.second")  # not its draft
+    assert conversations.draft(sender, ASSIGNED_AT) == draft
+    conversations.release(sender, "wamid.first")
+    assert conversations.draft(sender, ASSIGNED_AT) is None
+    conversations.release(sender, "wamid.first")  # again: nothing
+
+
 def test_a_sent_message_moves_only_up_sent_delivered_read(conversations: Conversations) -> None:
     message_id = f"wamid.{uuid.uuid4().hex}"
     notification = {"id": "n-1", "tracking_id": "K7MX4RPA27", "values": {"agency": "Disdukcapil"}}

@@ -4,6 +4,7 @@ each message is acted on once, and a message Aduan cannot read is answered, neve
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,8 @@ from aduan.domain.errors import MediaUnavailable
 from aduan.domain.models import Channel
 from aduan.domain.notifications import Channel as NotificationChannel
 from aduan.domain.tracking import display_form
-from aduan.domain.whatsapp_messages import DeliveryStatus, InboundMessage, Media
+from aduan.domain.whatsapp_messages import DeliveryStatus, InboundMessage, Media, SharedPlace
+from aduan.doors import whatsapp
 from tests.factories import ASSIGNED_AT
 from tests.unit.test_evidence_stories import jpeg
 from tests.unit.world import DISDUKCAPIL, World, templates
@@ -99,6 +101,19 @@ def test_cek_by_whatsapp_answers_by_whatsapp(world: World) -> None:
     kind, to, body = world.whatsapp.sent[-1]
     assert (kind, to) == ("text", SITI_WA)
     assert display_form(tracking_id) in body
+
+
+def test_cek_of_someone_elses_report_from_another_whatsapp_user_learns_nothing(world: World) -> None:
+    tracking_id = reported(world)
+    stranger = "6285799998888"
+
+    assert (
+        world.message(wa(f"CEK {display_form(tracking_id)}", "wamid.2", sender=stranger), NOW) == "not_found"
+    )
+    world.deliver_queued(NOW)
+    kind, to, body = world.whatsapp.sent[-1]
+    assert (kind, to) == ("text", stranger) and "tidak ditemukan" in body
+    assert "Dinas" not in body and "Batas" not in body
 
 
 def test_a_user_whose_number_is_hidden_reports_and_checks_by_their_whatsapp_id(world: World) -> None:
@@ -339,3 +354,69 @@ def test_a_receipt_failing_later_is_recorded_never_resent_without_its_code(world
 def test_a_status_of_a_message_aduan_never_sent_changes_nothing(world: World) -> None:
     assert world.message(status("wamid.other", "read", 1), NOW) == "status:read:unchanged"
     assert world.message(status("wamid.other", "deleted", 1), NOW) == "status:deleted:unchanged"
+
+
+NO_PLACE = "Jalan di depan rumah saya berlubang besar sudah sebulan, motor sering jatuh di situ."
+
+
+def test_a_report_that_names_no_place_is_asked_once_and_the_district_completes_it(world: World) -> None:
+    assert world.message(wa(NO_PLACE), NOW) == "asked_place"
+    assert world.routing.sent == []
+    world.deliver_queued(NOW)
+    assert "Di mana lokasinya?" in world.whatsapp.sent[-1][2]
+
+    assert world.message(wa("Desa Bitung, Kecamatan Cikupa", "wamid.2", minutes=3), NOW) == "report:placed"
+
+    [tracking_id] = world.complaints.by_reporter(SITI)
+    complaint = world.complaints.get(tracking_id)
+    assert (complaint.description, complaint.location.address) == (NO_PLACE, "Desa Bitung, Kecamatan Cikupa")
+    assert world.route(tracking_id, NOW).complaint.location.region_code == "36.03.18"  # Cikupa
+
+
+def test_a_shared_location_answers_where_with_its_coordinates(world: World) -> None:
+    world.message(wa(NO_PLACE), NOW)
+    place = SharedPlace(lat=-6.2291, lon=106.5147, name="Pasar Cikupa")
+
+    assert world.message(wa("", "wamid.2", kind="location", place=place), NOW) == "report:placed"
+
+    [tracking_id] = world.complaints.by_reporter(SITI)
+    location = world.complaints.get(tracking_id).location
+    assert (location.lat, location.lon, location.address) == (-6.2291, 106.5147, "Pasar Cikupa")
+
+
+def test_no_answer_in_half_an_hour_files_the_report_without_a_place(world: World) -> None:
+    world.message(wa(NO_PLACE), NOW)
+    [due] = world.whatsapp_queue.receive()
+    assert world.whatsapp_queue.delays == [900]  # SQS's longest delay: it comes back twice
+    item = whatsapp.read_item(json.dumps(due))
+
+    assert world.message(item, NOW + timedelta(minutes=15)) == "draft:waiting"
+    assert world.whatsapp_queue.delays[-1] == 900
+    assert world.message(item, NOW + timedelta(minutes=30)) == "report:unplaced"
+
+    [tracking_id] = world.complaints.by_reporter(SITI)
+    assert world.complaints.get(tracking_id).location.address is None
+    assert world.message(item, NOW + timedelta(minutes=31)) == "draft:filed_before"  # a redelivery
+    assert len(world.complaints.by_reporter(SITI)) == 1
+
+
+def test_an_answer_after_the_wait_is_a_message_of_its_own_and_the_report_is_filed_once(world: World) -> None:
+    world.message(wa(NO_PLACE), NOW)
+    [due] = world.whatsapp_queue.receive()
+    world.message(whatsapp.read_item(json.dumps(due)), NOW + timedelta(minutes=31))
+
+    assert world.message(wa("CEK", "wamid.2", minutes=32), NOW) == "status"  # no draft waits now
+    assert len(world.complaints.by_reporter(SITI)) == 1
+
+
+def test_a_command_while_a_report_waits_is_a_command_and_the_report_still_waits(world: World) -> None:
+    world.message(wa(NO_PLACE), NOW)
+
+    assert world.message(wa("CEK", "wamid.2"), NOW) == "not_found"
+    assert world.conversations.draft(SITI_WA, NOW) is not None
+
+
+def test_a_location_with_no_report_waiting_is_answered(world: World) -> None:
+    place = SharedPlace(lat=-6.2291, lon=106.5147)
+    assert world.message(wa("", kind="location", place=place), NOW) == "location:alone"
+    assert world.routing.sent == []

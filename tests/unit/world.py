@@ -61,6 +61,7 @@ class World:
     whatsapp: FakeWhatsApp = field(default_factory=FakeWhatsApp)
     conversations: FakeConversations = field(default_factory=FakeConversations)
     media: FakeMedia = field(default_factory=FakeMedia)
+    whatsapp_queue: FakeQueue = field(default_factory=FakeQueue)
     bucket: FakeEvidenceBucket = field(default_factory=FakeEvidenceBucket)
 
     @property
@@ -177,6 +178,7 @@ class World:
             access_key=ACCESS_KEY,
             media=self.media,
             bucket=self.bucket,
+            later=self.whatsapp_queue,
         )
 
 

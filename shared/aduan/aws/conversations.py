@@ -2,6 +2,7 @@
 
   pk=WA#<HMAC(sender)>  sk=#WINDOW   the sender's latest message time: the 24-hour customer-service
                                     window runs from it (kept 8 days)
+  pk=WA#<HMAC(sender)>  sk=#DRAFT    a report whose place Aduan asked for, until it is filed (a day)
   pk=WAMID#<wamid>      sk=#SEEN     a message acted on (kept 8 days: Meta retries for 7)
   pk=WAOUT#<wamid>      sk=#SENT     a message Aduan sent: its notification and how far it got
                                     (sent, delivered, read, failed), kept 30 days as the ledger is
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 KEPT = timedelta(days=8)
+DRAFT_KEPT = timedelta(days=1)  # far past the half hour a draft waits for its place
 SENT_KEPT = timedelta(days=30)
 
 
@@ -80,6 +82,49 @@ class DynamoConversations:
         if not item or "last_message_at" not in item:
             return None
         return datetime.fromtimestamp(int(item["last_message_at"]["N"]), UTC)
+
+    def _draft_key(self, sender: str) -> dict[str, Any]:
+        return {**self.window_key(sender), "sk": {"S": "#DRAFT"}}
+
+    def draft(self, sender: str, now: datetime) -> dict[str, Any] | None:
+        item = self._client.get_item(
+            TableName=self._table, Key=self._draft_key(sender), ConsistentRead=True
+        ).get("Item")
+        if not item or int(item["expires_at"]["N"]) < now.timestamp():  # TTL deletes lazily
+            return None
+        draft: dict[str, Any] = json.loads(item["draft"]["S"])
+        return draft
+
+    def hold(self, sender: str, draft: dict[str, Any], now: datetime) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **self._draft_key(sender),
+                    "message_id": {"S": str(draft["message_id"])},
+                    "draft": {"S": json.dumps(draft, separators=(",", ":"), ensure_ascii=False)},
+                    "expires_at": {"N": str(int((now + DRAFT_KEPT).timestamp()))},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
+                ExpressionAttributeValues={":now": {"N": str(int(now.timestamp()))}},
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def release(self, sender: str, message_id: str) -> None:
+        try:
+            self._client.delete_item(
+                TableName=self._table,
+                Key=self._draft_key(sender),
+                ConditionExpression="message_id = :id",
+                ExpressionAttributeValues={":id": {"S": message_id}},
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise
 
     def sent(self, message_id: str, notification: dict[str, Any], now: datetime) -> None:
         self._client.put_item(

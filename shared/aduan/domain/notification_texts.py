@@ -101,6 +101,14 @@ SMS: dict[str, dict[str, str]] = {
         id="Aduan: format balasan: BALAS <nomor laporan> <pesan>. Contoh: BALAS K7MX4-RPA27 fotonya sudah saya kirim",
         en="Aduan: to reply send BALAS <report number> <message>. Example: BALAS K7MX4-RPA27 I sent the photo",
     ),
+    "ask_place": _(
+        id="Aduan: laporan Anda kami terima. Di mana lokasinya? Kirim lokasi (Lampirkan > Lokasi) atau nama desa/kecamatan. Tanpa jawaban, dicatat dlm 30 menit.",
+        en="Aduan: we have your report. Where is it? Share a location (Attach > Location) or name the village or district. With no answer, it is filed in 30 min.",
+    ),
+    "location_without_report": _(
+        id="Aduan: lokasi diterima, tapi laporannya belum ada. Tulis laporan: apa masalahnya, kapan (min. 30 huruf).",
+        en="Aduan: location received, but there is no report yet. Write it: what happened and when (30 letters or more).",
+    ),
     "evidence_received": _(
         id="Aduan {tracking_id}: file Anda diterima, sedang diperiksa, lalu ditambahkan ke laporan.",
         en="Aduan {tracking_id}: your file was received; it is being checked, then added to the report.",
@@ -172,6 +180,8 @@ SMS_ONLY = frozenset(
         "whatsapp_unreadable",
         "evidence_received",
         "caption_needed",
+        "ask_place",
+        "location_without_report",
         "file_refused",
     }
 )

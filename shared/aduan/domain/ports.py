@@ -222,6 +222,15 @@ class Conversations(Protocol):
     def last_message(self, sender: str) -> datetime | None:
         """When the sender last wrote, if within the days kept."""
 
+    def draft(self, sender: str, now: datetime) -> dict[str, Any] | None:
+        """The report the sender wrote and Aduan asked the place of, while it waits (a day at most)."""
+
+    def hold(self, sender: str, draft: dict[str, Any], now: datetime) -> bool:
+        """Keep `draft` (its `message_id`, `text`, `at`) for the sender; False when one waits already."""
+
+    def release(self, sender: str, message_id: str) -> None:
+        """The draft of `message_id` was filed: forget it (another draft is left alone)."""
+
     def sent(self, message_id: str, notification: dict[str, Any], now: datetime) -> None:
         """Aduan sent `message_id` for `notification` (its ID, tracking ID, template, language and
         values without secrets): what a later status webhook is about (kept 30 days)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aduan.domain import privacy
-from aduan.domain.models import Channel, Privacy
+from aduan.domain.models import Channel, Location, Privacy
 from aduan.domain.tracking import problem
 
 MIN_REPORT_LENGTH = 30  # as the web form's description: shorter texts get a helpful answer
@@ -32,6 +32,7 @@ class InboundText:
     message_id: str
     channel: Channel = Channel.SMS
     phone: str | None = None
+    location: Location | None = None  # a report's place, where the channel gave one (a shared location)
 
     @property
     def reporter_lookup(self) -> str:

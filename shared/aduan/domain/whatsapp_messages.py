@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 # The kinds of message Aduan reads; anything else is answered politely and changes nothing.
 TEXT, IMAGE, DOCUMENT, LOCATION, BUTTON = "text", "image", "document", "location", "button"
@@ -110,6 +111,20 @@ class InboundMessage:
     @property
     def readable(self) -> bool:
         return self.kind in READ_KINDS
+
+
+@dataclass(frozen=True)
+class DraftDue:
+    """Half an hour after Aduan asked a sender where: file their report, place or no place."""
+
+    sender: str
+    message_id: str  # the report's own message: the draft it is about
+
+
+def draft_due(sender: str, message_id: str) -> dict[str, Any]:
+    """The queue item that brings a report back when its place has been waited for long enough
+    (read back by `aduan.doors.whatsapp.read_item`)."""
+    return {"draft_due": {"sender": sender, "message_id": message_id}}
 
 
 @dataclass(frozen=True)

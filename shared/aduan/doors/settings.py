@@ -34,6 +34,7 @@ _VARIABLES = {
     "whatsapp_access_token": "WHATSAPP_ACCESS_TOKEN_ARN",
     "whatsapp_phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
     "whatsapp_graph_url": "WHATSAPP_GRAPH_URL",
+    "place_wait_seconds": "PLACE_WAIT_SECONDS",
 }
 
 
@@ -42,6 +43,7 @@ _WHOLE_NUMBERS = {
     "due_shards",
     "complaints_per_destination_per_day",
     "complaints_per_client_per_day",
+    "place_wait_seconds",
 }
 
 
@@ -85,6 +87,7 @@ class Settings:
     whatsapp_access_token: str = ""
     whatsapp_phone_number_id: str = ""
     whatsapp_graph_url: str = "https://graph.facebook.com"
+    place_wait_seconds: int = 1800  # a WhatsApp report that names no place waits this long for one
 
 
 def load_settings(*required: str, environ: Mapping[str, str] = os.environ) -> Settings:

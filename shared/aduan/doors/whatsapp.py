@@ -26,6 +26,7 @@ from aduan.domain.whatsapp_messages import (
     LOCATION,
     TEXT,
     DeliveryStatus,
+    DraftDue,
     InboundMessage,
     Media,
     SharedPlace,
@@ -96,12 +97,15 @@ def _contact_of(message: Mapping[str, Any], contacts: list[dict[str, Any]]) -> d
     return contacts[0] if len(contacts) == 1 else None
 
 
-def read_item(body: str) -> InboundMessage | DeliveryStatus:
+def read_item(body: str) -> InboundMessage | DeliveryStatus | DraftDue:
     """A queue item back as what it says; MalformedRequest for an item no retry can read (poison)."""
     try:
         item = json.loads(body)
     except (ValueError, RecursionError):
         raise MalformedRequest("a WhatsApp queue item that is not JSON", field="body") from None
+    due = _get(item, "draft_due")
+    if isinstance(due, dict) and _text(due.get("sender")) and _text(due.get("message_id")):
+        return DraftDue(sender=due["sender"], message_id=due["message_id"])
     if isinstance(_get(item, "status"), dict):
         return _status(item["status"])
     if isinstance(_get(item, "message"), dict):
