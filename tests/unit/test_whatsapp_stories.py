@@ -112,8 +112,10 @@ def test_cek_of_someone_elses_report_from_another_whatsapp_user_learns_nothing(w
     )
     world.deliver_queued(NOW)
     kind, to, body = world.whatsapp.sent[-1]
-    assert (kind, to) == ("text", stranger) and "tidak ditemukan" in body
-    assert "Dinas" not in body and "Batas" not in body
+    assert (kind, to) == ("text", stranger)
+    assert "tidak ditemukan" in body
+    assert "Dinas" not in body
+    assert "Batas" not in body
 
 
 def test_a_user_whose_number_is_hidden_reports_and_checks_by_their_whatsapp_id(world: World) -> None:
