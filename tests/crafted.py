@@ -55,13 +55,13 @@ def whatsapp_message(draw: st.DrawFn, sender: str) -> dict[str, Any]:
 
 
 @st.composite
-def whatsapp_payloads(draw: st.DrawFn, sender: str) -> dict[str, Any]:
-    """Meta's envelope around messages, statuses and contacts of any shape."""
+def whatsapp_payloads(draw: st.DrawFn, sender: str, most: int = 4) -> dict[str, Any]:
+    """Meta's envelope around up to `most` messages, statuses and contacts of any shape."""
     statuses = st.lists(
         st.dictionaries(st.sampled_from(["id", "status", "timestamp", "errors"]), any_json), max_size=3
     )
     value = {
-        "messages": draw(st.lists(whatsapp_message(sender), max_size=4)),
+        "messages": draw(st.lists(whatsapp_message(sender), max_size=most)),
         "statuses": draw(statuses),
         "contacts": draw(any_json),
     }

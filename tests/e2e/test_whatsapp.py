@@ -193,8 +193,8 @@ def test_meta_s_delivery_statuses_become_delivery_events_and_a_late_delivered_ch
     assert outcomes == ["whatsapp sent", "whatsapp delivered", "whatsapp read"]
 
 
-def test_a_batch_of_a_hundred_messages_is_taken_at_once_and_each_is_answered(local_stack: LocalStack) -> None:
-    citizens = [phones.number("batch", n) for n in range(100)]
+def test_a_batch_of_sixty_messages_is_taken_at_once_and_each_is_answered(local_stack: LocalStack) -> None:
+    citizens = [phones.number("batch", n) for n in range(60)]
     raw = whatsapp_payload(*(whatsapp_message(citizen, body="CEK") for citizen in citizens))
 
     answer = send_whatsapp(local_stack, raw)
