@@ -95,7 +95,9 @@ def receive_whatsapp(
         channel=Channel.WHATSAPP,
         phone=item.phone,
     )
-    draft = conversations.draft(item.sender, now) if later else None
+    # Only a text or a location can answer "where?": nothing else reads the draft.
+    answers = item.kind in (TEXT, BUTTON, LOCATION) and later is not None
+    draft = conversations.draft(item.sender, now) if answers else None
     if item.kind in (TEXT, BUTTON):
         outcome = _text(item, text, draft, conversations, later, place_wait, as_sms)
     elif item.kind == LOCATION and item.place and draft:

@@ -200,13 +200,7 @@ class Runtime:
 
     def sms_gateway_token(self) -> str:
         """The SMS gateway's auth token, which signs its webhooks (a secret, fetched once)."""
-
-        def build() -> str:
-            from aduan.aws.clients import secret
-
-            return secret(self.settings.sms_token_secret)
-
-        return self._once("sms_gateway_token", build)
+        return self._secret("sms_gateway_token", self.settings.sms_token_secret)
 
     def whatsapp_app_secret(self) -> str:
         """Meta's app secret, which signs its webhooks (fetched once)."""
@@ -217,6 +211,8 @@ class Runtime:
         return self._secret("whatsapp_verify_token", self.settings.whatsapp_verify_token)
 
     def _secret(self, name: str, arn: str) -> str:
+        """The secret `arn`, fetched on first use and kept under `name` (a test may give it)."""
+
         def build() -> str:
             from aduan.aws.clients import secret
 
@@ -226,13 +222,7 @@ class Runtime:
 
     def origin_secret(self) -> str:
         """What CloudFront adds to every request it passes on (`aduan.doors.edge`), fetched once."""
-
-        def build() -> str:
-            from aduan.aws.clients import secret
-
-            return secret(self.settings.origin_secret)
-
-        return self._once("origin_secret", build)
+        return self._secret("origin_secret", self.settings.origin_secret)
 
     def reference(self) -> ReferenceData:
         """Agencies, categories, rules and regions from the table, reloaded every few minutes (a
